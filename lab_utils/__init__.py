@@ -1,0 +1,25 @@
+"""lab_utils: the helpers that keep the MNIST CNN lab's notebooks short.
+
+The notebooks teach; this package remembers what they would otherwise repeat.
+"""
+from .environment import import_tensorflow_quietly as _import_tensorflow_quietly
+
+_import_tensorflow_quietly()  # before anything imports keras, so its C++ start-up logs stay out of notebooks
+
+from .data import MnistFileError, load_mnist, one_hot, prepare_images  # noqa: E402
+from .environment import check_versions, in_colab, machine_info  # noqa: E402
+from .io import write_atomic  # noqa: E402
+from .models import build_dense_baseline, build_seed_cnn, seed_cnn_shapes  # noqa: E402
+from .precision import choose_precision, detect_capabilities, use_best_precision  # noqa: E402
+from .profiles import Profile, get_profile, set_seed  # noqa: E402
+from .results import append_run, read_runs, summarize_runs  # noqa: E402
+from .training import (  # noqa: E402
+    DENSE_BASELINE_RECIPE,
+    SEED_CNN_RECIPE,
+    EpochTimer,
+    Recipe,
+    predict_classes,
+    train_and_evaluate,
+)
+
+__version__ = "0.1.0"

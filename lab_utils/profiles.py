@@ -1,0 +1,81 @@
+"""Run profiles: ``full`` (the real recipe) or ``smoke`` (a small subset and one epoch, for tests)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+PROFILE_ENV_VAR = "LAB_PROFILE"
+DEFAULT_PROFILE = "full"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much of the data and how many epochs a run uses."""
+
+    name: str
+    train_size: int | None  # None: all training images
+    test_size: int | None  # None: all test images
+    max_epochs: int | None  # None: as many epochs as the recipe says
+
+    def epochs(self, recipe_epochs: int) -> int:
+        """Return the number of epochs to train for a recipe that asks for ``recipe_epochs``."""
+        if not isinstance(recipe_epochs, (int, np.integer)) or recipe_epochs < 1:
+            raise ValueError(f"recipe_epochs must be a positive integer, got {recipe_epochs!r}.")
+        if self.max_epochs is None:
+            return int(recipe_epochs)
+        return int(min(recipe_epochs, self.max_epochs))
+
+    def subset(self, x, y, split: str = "train"):
+        """Return the first images and labels of a split that this profile uses (all of them in ``full``)."""
+        if split not in ("train", "test"):
+            raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
+        if len(x) != len(y):
+            raise ValueError(f"x and y must have the same length, got {len(x)} images and {len(y)} labels.")
+        size = self.train_size if split == "train" else self.test_size
+        if size is None:
+            return x, y
+        return x[:size], y[:size]
+
+    def choose(self, *, full, smoke):
+        """Return ``full`` or ``smoke`` depending on this profile, e.g. an accuracy floor to assert."""
+        return full if self.name == "full" else smoke
+
+    def __str__(self) -> str:
+        if self.name == "full":
+            return "full (all 60,000 training and 10,000 test images, epochs as the recipe says)"
+        return (
+            f"{self.name} ({self.train_size:,} training and {self.test_size:,} test images, "
+            f"at most {self.max_epochs} epoch{'s' if self.max_epochs != 1 else ''}: proves the code runs, "
+            "not how accurate it is)"
+        )
+
+
+PROFILES = {
+    "full": Profile("full", train_size=None, test_size=None, max_epochs=None),
+    "smoke": Profile("smoke", train_size=2_000, test_size=1_000, max_epochs=1),
+}
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """Return the run profile named ``name``, or else by ``$LAB_PROFILE``, or else ``full``."""
+    if name is None:
+        name = os.environ.get(PROFILE_ENV_VAR, "").strip() or DEFAULT_PROFILE
+    key = str(name).strip().lower()
+    if key not in PROFILES:
+        raise ValueError(
+            f"Unknown run profile {name!r} (from {PROFILE_ENV_VAR} or the argument): "
+            f"use one of {', '.join(sorted(PROFILES))}."
+        )
+    return PROFILES[key]
+
+
+def set_seed(seed: int) -> int:
+    """Seed Python's ``random``, NumPy and Keras (TensorFlow) in one call; return the seed."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    import keras  # imported here so that `import lab_utils` stays light
+
+    keras.utils.set_random_seed(int(seed))
+    return int(seed)

@@ -1,0 +1,69 @@
+"""Result tables: per-run records on disk, summaries as mean and spread, README blocks kept in sync."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from .io import write_atomic
+
+
+def read_runs(path) -> pd.DataFrame:
+    """Return the runs recorded in a CSV file, or an empty table if there is none yet."""
+    path = Path(path)
+    if not path.exists():
+        return pd.DataFrame()
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is not a readable results table ({error}); delete it to start over.") from None
+
+
+def append_run(path, row: dict) -> pd.DataFrame:
+    """Add one run to a CSV file atomically (so an interrupted command keeps every finished run); return the table."""
+    if not isinstance(row, dict) or not row:
+        raise ValueError("row must be a non-empty dict of column -> value.")
+    table = pd.concat([read_runs(path), pd.DataFrame([row])], ignore_index=True)
+    write_atomic(path, table.to_csv(index=False))
+    return table
+
+
+def summarize_runs(runs: pd.DataFrame, by, metrics=("test_accuracy", "train_seconds")) -> pd.DataFrame:
+    """Return mean, standard deviation and count of each metric per group of runs."""
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in [*by, *metrics] if c not in runs.columns]
+    if runs.empty or missing:
+        raise ValueError(f"cannot summarize: the table is empty or lacks columns {missing}.")
+    summary = runs.groupby(by, sort=False)[list(metrics)].agg(["mean", "std", "count"])
+    summary.columns = [f"{metric}_{stat}" for metric, stat in summary.columns]
+    return summary.reset_index()
+
+
+def update_readme_block(readme, name: str, markdown: str) -> bool:
+    """Replace the text between ``<!-- name:start -->`` and ``<!-- name:end -->`` in ``readme``; return True if changed."""
+    readme = Path(readme)
+    text = readme.read_text(encoding="utf-8")
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"{readme} must contain exactly one '{start}' followed by one '{end}'.")
+    head, rest = text.split(start)
+    _, tail = rest.split(end)
+    new = f"{head}{start}\n{markdown.strip()}\n{end}{tail}"
+    if new == text:
+        return False
+    write_atomic(readme, new)
+    return True
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """Return a DataFrame as a GitHub markdown table (no extra dependency)."""
+    if table.empty:
+        raise ValueError("cannot render an empty table.")
+    out = io.StringIO()
+    columns = [str(c) for c in table.columns]
+    out.write("| " + " | ".join(columns) + " |\n")
+    out.write("|" + "|".join("---" for _ in columns) + "|\n")
+    for row in table.itertuples(index=False):
+        out.write("| " + " | ".join(str(v) for v in row) + " |\n")
+    return out.getvalue()
