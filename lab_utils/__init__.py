@@ -10,6 +10,17 @@ from .data import MnistFileError, load_mnist, one_hot, prepare_images  # noqa: E
 from .environment import check_versions, in_colab, machine_info  # noqa: E402
 from .io import write_atomic  # noqa: E402
 from .models import build_dense_baseline, build_seed_cnn, seed_cnn_shapes  # noqa: E402
+from .plots import (  # noqa: E402
+    confusion_matrix,
+    misclassified_indices,
+    plot_class_balance,
+    plot_confusion_matrix,
+    plot_digit_grid,
+    plot_learning_curves,
+    plot_mean_digits,
+    plot_misclassified,
+    plot_pixel_histogram,
+)
 from .precision import choose_precision, detect_capabilities, use_best_precision  # noqa: E402
 from .profiles import Profile, get_profile, set_seed  # noqa: E402
 from .results import append_run, read_runs, summarize_runs  # noqa: E402

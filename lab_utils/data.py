@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import struct
 import zlib
@@ -131,7 +132,7 @@ def _read_header(path: Path, payload: bytes, magic: int, num_dims: int, kind: st
             f"{path} starts with magic number {found_magic}, but an IDX {kind} file starts with {magic}: "
             f"it is not an MNIST {kind} file (are two files swapped?). {_FIX}"
         )
-    expected_bytes = header_size + int(np.prod(dims, dtype=np.int64))
+    expected_bytes = header_size + math.prod(dims)  # Python ints: three 32-bit fields overflow int64
     if len(payload) != expected_bytes:
         raise MnistFileError(
             f"{path} declares {dims[0]:,} {kind} in its header, which needs {expected_bytes:,} bytes, but "
@@ -175,10 +176,10 @@ def prepare_images(x, layout: str = "image") -> np.ndarray:
         x = x.astype("float32") / 255.0
     else:
         x = x.astype("float32")
-        if x.min() < 0.0 or x.max() > 1.0:
-            raise ValueError(
-                f"float images must already lie in [0, 1] (found {x.min():.3g}..{x.max():.3g}); pass the uint8 images."
-            )
+        has_nan = bool(np.isnan(x).any())  # NaN compares False with everything, so min/max checks miss it
+        if has_nan or x.min() < 0.0 or x.max() > 1.0:
+            found = "NaN values" if has_nan else f"{x.min():.3g}..{x.max():.3g}"
+            raise ValueError(f"float images must already lie in [0, 1] (found {found}); pass the uint8 images.")
     shape = (-1, IMAGE_SIZE, IMAGE_SIZE, 1) if layout == "image" else (-1, IMAGE_SIZE * IMAGE_SIZE)
     return x.reshape(shape)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ def write_atomic(path, data) -> Path:
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder; give the path of a file to write.")
     path.parent.mkdir(parents=True, exist_ok=True)
+    permissions = _permissions_for(path)
     mode = "w" if isinstance(data, str) else "wb"
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -22,6 +24,7 @@ def write_atomic(path, data) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, permissions)  # mkstemp creates 0600; give the file the mode a plain open() would
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -29,3 +32,12 @@ def write_atomic(path, data) -> Path:
         raise
     return path
 
+
+def _permissions_for(path: Path) -> int:
+    """The mode an existing ``path`` has, or else the one ``open()`` would give a new file (0666 less the umask)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -21,7 +21,7 @@ class Profile:
 
     def epochs(self, recipe_epochs: int) -> int:
         """Return the number of epochs to train for a recipe that asks for ``recipe_epochs``."""
-        if not isinstance(recipe_epochs, (int, np.integer)) or recipe_epochs < 1:
+        if isinstance(recipe_epochs, bool) or not isinstance(recipe_epochs, (int, np.integer)) or recipe_epochs < 1:
             raise ValueError(f"recipe_epochs must be a positive integer, got {recipe_epochs!r}.")
         if self.max_epochs is None:
             return int(recipe_epochs)

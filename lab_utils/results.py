@@ -14,6 +14,8 @@ def read_runs(path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         return pd.DataFrame()
+    if b"\x00" in path.read_bytes():  # pandas would read NUL bytes as a column name, not fail
+        raise ValueError(f"{path} is not a readable results table (it holds binary data); delete it to start over.")
     try:
         return pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
@@ -32,10 +34,11 @@ def append_run(path, row: dict) -> pd.DataFrame:
 def summarize_runs(runs: pd.DataFrame, by, metrics=("test_accuracy", "train_seconds")) -> pd.DataFrame:
     """Return mean, standard deviation and count of each metric per group of runs."""
     by = [by] if isinstance(by, str) else list(by)
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     missing = [c for c in [*by, *metrics] if c not in runs.columns]
     if runs.empty or missing:
         raise ValueError(f"cannot summarize: the table is empty or lacks columns {missing}.")
-    summary = runs.groupby(by, sort=False)[list(metrics)].agg(["mean", "std", "count"])
+    summary = runs.groupby(by, sort=False)[metrics].agg(["mean", "std", "count"])
     summary.columns = [f"{metric}_{stat}" for metric, stat in summary.columns]
     return summary.reset_index()
 

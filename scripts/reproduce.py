@@ -31,15 +31,18 @@ def parse_args(argv=None):
     parser.add_argument("--models", nargs="+", choices=sorted(BUILDERS), default=["dense", "cnn"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--precision", nargs="+", choices=["float32", "auto"], default=["float32"])
+    parser.add_argument("--epochs", type=int, help="override the recipe's epochs (an investigation, not the published recipe)")
     parser.add_argument("--out", type=Path, help="runs CSV (default: results/reproduction_runs.csv in full profile)")
     parser.add_argument("--summarize-only", action="store_true", help="only rebuild the summary from the CSV")
     args = parser.parse_args(argv)
     if any(seed < 0 for seed in args.seeds):
         parser.error("seeds must be non-negative integers")
+    if args.epochs is not None and args.epochs < 1:
+        parser.error("--epochs must be a positive integer")
     return args
 
 
-def run_one(model_key, seed, force_float32, data, profile):
+def run_one(model_key, seed, force_float32, data, profile, epochs):
     import keras
 
     keras.backend.clear_session()
@@ -49,7 +52,7 @@ def run_one(model_key, seed, force_float32, data, profile):
     x_train, y_train, x_test, y_test = data[layout]
     print(f"\n== {MODEL_NAMES[model_key]} | seed {seed} | {choice}", flush=True)
     run = lab.train_and_evaluate(
-        builder(), recipe, x_train, y_train, x_test, y_test, epochs=profile.epochs(recipe.epochs), verbose=2
+        builder(), recipe, x_train, y_train, x_test, y_test, epochs=profile.epochs(epochs or recipe.epochs), verbose=2
     )
     print(f"   test accuracy {run.test_accuracy:.4f} in {run.train_seconds:.0f} s", flush=True)
     return {
@@ -70,11 +73,11 @@ def run_one(model_key, seed, force_float32, data, profile):
 
 
 def summary_markdown(runs) -> str:
-    summary = lab.summarize_runs(runs, by=["model", "precision", "cpu"])
+    summary = lab.summarize_runs(runs, by=["model", "epochs", "precision", "cpu"])
     rows = []
     for r in summary.itertuples(index=False):
         rows.append({
-            "network": MODEL_NAMES[r.model],
+            "network": MODEL_NAMES[r.model] + ("" if r.epochs == BUILDERS[r.model][1].epochs else f" **at {r.epochs} epochs**"),
             "published (1 run)": f"{PUBLISHED[r.model]:.2%}",
             "measured mean ± std": f"{r.test_accuracy_mean:.2%} ± {0 if r.test_accuracy_count < 2 else r.test_accuracy_std:.2%}",
             "min – max": _range(runs, r),
@@ -94,7 +97,7 @@ def summary_markdown(runs) -> str:
 
 
 def _range(runs, r):
-    mask = (runs.model == r.model) & (runs.precision == r.precision) & (runs.cpu == r.cpu)
+    mask = (runs.model == r.model) & (runs.epochs == r.epochs) & (runs.precision == r.precision) & (runs.cpu == r.cpu)
     values = runs.loc[mask, "test_accuracy"]
     return f"{values.min():.2%} – {values.max():.2%}"
 
@@ -118,13 +121,14 @@ def main(argv=None) -> int:
                     print(f"'{setting}' resolves to {policy} on this machine: the same runs as '{policies and next(iter(policies))}'.")
                     continue
                 policies[setting] = policy
+                epochs = profile.epochs(args.epochs or BUILDERS[model_key][1].epochs)
                 for seed in args.seeds:
                     done = lab.read_runs(out)
                     if not done.empty and ((done.model == model_key) & (done.precision == policy) & (done.seed == seed)
-                                           & (done.cpu == caps.cpu_model)).any():
+                                           & (done.cpu == caps.cpu_model) & (done.epochs == epochs)).any():
                         print(f"skip {model_key} seed {seed} {policy}: already in {out}")
                         continue
-                    lab.append_run(out, run_one(model_key, seed, setting == "float32", data, profile))
+                    lab.append_run(out, run_one(model_key, seed, setting == "float32", data, profile, args.epochs))
     runs = lab.read_runs(out)
     if runs.empty:
         print(f"No runs recorded in {out} yet.")

@@ -1,0 +1,78 @@
+"""Precision choice: a pure function of the detected capabilities, so every branch is tested with made-up flags."""
+import keras
+import pytest
+
+import lab_utils as lab
+from lab_utils.precision import Capabilities, PrecisionChoice
+
+XEON_AMX = Capabilities("Intel Xeon (Sapphire Rapids)", frozenset({"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile"}))
+EPYC_ZEN4 = Capabilities("AMD EPYC (Zen 4)", frozenset({"avx2", "avx512f", "avx512_bf16"}))
+AVX2_ONLY = Capabilities("AMD EPYC (Zen 3)", frozenset({"avx2", "fma"}))
+NO_FLAGS = Capabilities()
+GPU_TENSOR_CORES = Capabilities("any", frozenset(), (("NVIDIA T4", (7, 5)),))
+GPU_OLD = Capabilities("any", frozenset({"amx_bf16"}), (("NVIDIA K80", (3, 7)),))
+
+
+@pytest.mark.parametrize(
+    "caps, policy, why",
+    [
+        (XEON_AMX, "mixed_bfloat16", "AMX-BF16"),
+        (EPYC_ZEN4, "float32", "AVX512-BF16 but no AMX"),
+        (AVX2_ONLY, "float32", "no bfloat16 hardware"),
+        (NO_FLAGS, "float32", "no bfloat16 hardware"),
+        (GPU_TENSOR_CORES, "mixed_float16", "tensor cores"),
+        (GPU_OLD, "float32", "no tensor cores"),
+    ],
+)
+def test_choice_follows_capabilities(caps, policy, why):
+    choice = lab.choose_precision(caps)
+    assert choice.policy == policy
+    assert why in choice.reason
+    assert str(choice).startswith(policy)
+
+
+@pytest.mark.parametrize("caps", [XEON_AMX, EPYC_ZEN4, AVX2_ONLY, GPU_TENSOR_CORES])
+def test_forced_float32_wins_everywhere(caps):
+    choice = lab.choose_precision(caps, force_float32=True)
+    assert choice == PrecisionChoice("float32", choice.reason) and "forced" in choice.reason
+
+
+def test_choice_needs_capabilities():
+    with pytest.raises(TypeError, match="capabilities must be a Capabilities"):
+        lab.choose_precision({"amx_bf16"})
+
+
+def test_detected_capabilities_are_well_formed():
+    caps = lab.detect_capabilities()
+    assert isinstance(caps.cpu_model, str) and caps.cpu_model
+    assert isinstance(caps.cpu_flags, frozenset)
+    assert all(len(cc) == 2 for _, cc in caps.gpus)
+
+
+@pytest.mark.parametrize(
+    "env, caps, policy",
+    [("float32", XEON_AMX, "float32"), ("auto", XEON_AMX, "mixed_bfloat16"), ("", EPYC_ZEN4, "float32"),
+     ("AUTO", GPU_TENSOR_CORES, "mixed_float16")],
+)
+def test_use_best_precision_sets_the_keras_policy(monkeypatch, env, caps, policy):
+    monkeypatch.setenv("LAB_PRECISION", env)
+    try:
+        choice = lab.use_best_precision(capabilities=caps)
+        assert choice.policy == policy
+        assert keras.mixed_precision.global_policy().name == policy
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_argument_beats_the_environment(monkeypatch):
+    monkeypatch.setenv("LAB_PRECISION", "auto")
+    try:
+        assert lab.use_best_precision(force_float32=True, capabilities=XEON_AMX).policy == "float32"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_unknown_precision_setting_is_refused(monkeypatch):
+    monkeypatch.setenv("LAB_PRECISION", "float8")
+    with pytest.raises(ValueError, match="LAB_PRECISION must be 'auto' or 'float32'"):
+        lab.use_best_precision(capabilities=XEON_AMX)

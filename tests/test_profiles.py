@@ -1,0 +1,215 @@
+"""Tests for lab_utils/profiles.py: choosing a run profile, what each profile does, and seeding."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from lab_utils.profiles import PROFILE_ENV_VAR, PROFILES, Profile, get_profile, set_seed
+
+FULL, SMOKE = PROFILES["full"], PROFILES["smoke"]
+
+
+# --------------------------------------------------------------------------- get_profile
+
+
+def test_default_profile_is_full(monkeypatch):
+    monkeypatch.delenv(PROFILE_ENV_VAR, raising=False)
+    assert get_profile() is FULL
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_env_var_means_default(monkeypatch, blank):
+    monkeypatch.setenv(PROFILE_ENV_VAR, blank)
+    assert get_profile() is FULL
+
+
+def test_conftest_runs_tests_in_smoke():
+    assert get_profile() is SMOKE
+
+
+@pytest.mark.parametrize(("value", "expected"), [("smoke", "smoke"), ("SMOKE", "smoke"), (" full ", "full"), ("Full", "full")])
+def test_profile_from_env_var(monkeypatch, value, expected):
+    monkeypatch.setenv(PROFILE_ENV_VAR, value)
+    assert get_profile().name == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [("smoke", "smoke"), ("Smoke", "smoke"), ("FULL", "full"), ("  full\n", "full")])
+def test_profile_from_argument_is_case_insensitive(value, expected):
+    assert get_profile(value) is PROFILES[expected]
+
+
+def test_argument_beats_env_var(monkeypatch):
+    monkeypatch.setenv(PROFILE_ENV_VAR, "smoke")
+    assert get_profile("full") is FULL
+    monkeypatch.setenv(PROFILE_ENV_VAR, "full")
+    assert get_profile("smoke") is SMOKE
+
+
+@pytest.mark.parametrize("name", ["fast", "smoke-test", "ful", ""])
+def test_unknown_profile_lists_the_options(name):
+    with pytest.raises(ValueError) as info:
+        get_profile(name)
+    message = str(info.value)
+    assert repr(name) in message
+    assert "full, smoke" in message
+    assert PROFILE_ENV_VAR in message
+
+
+def test_unknown_profile_from_env_var(monkeypatch):
+    monkeypatch.setenv(PROFILE_ENV_VAR, "quick")
+    with pytest.raises(ValueError, match=r"'quick'.*full, smoke"):
+        get_profile()
+
+
+def test_profiles_are_frozen():
+    with pytest.raises(AttributeError):
+        SMOKE.max_epochs = 100  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- epochs
+
+
+@pytest.mark.parametrize("recipe", [1, 2, 15, np.int64(7)])
+def test_full_returns_recipe_epochs(recipe):
+    out = FULL.epochs(recipe)
+    assert out == int(recipe) and type(out) is int
+
+
+@pytest.mark.parametrize("recipe", [1, 2, 15, np.int32(30)])
+def test_smoke_caps_epochs_at_one(recipe):
+    out = SMOKE.epochs(recipe)
+    assert out == 1 and type(out) is int
+
+
+def test_custom_cap():
+    capped = Profile("custom", train_size=10, test_size=5, max_epochs=3)
+    assert [capped.epochs(n) for n in (1, 2, 3, 4, 50)] == [1, 2, 3, 3, 3]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.0, 1.5, "3", None, True, np.float64(2.0)])
+@pytest.mark.parametrize("profile", [FULL, SMOKE], ids=["full", "smoke"])
+def test_bad_recipe_epochs(profile, bad):
+    with pytest.raises(ValueError, match="recipe_epochs must be a positive integer"):
+        profile.epochs(bad)
+
+
+# --------------------------------------------------------------------------- subset
+
+
+def test_smoke_subset_sizes():
+    x, y = np.arange(3000 * 4).reshape(3000, 4), np.arange(3000) % 10
+    xs, ys = SMOKE.subset(x, y)
+    assert xs.shape == (2000, 4) and ys.shape == (2000,)
+    np.testing.assert_array_equal(xs, x[:2000])
+    np.testing.assert_array_equal(ys, y[:2000])
+    xt, yt = SMOKE.subset(x, y, split="test")
+    assert len(xt) == len(yt) == 1000
+    np.testing.assert_array_equal(xt, x[:1000])
+
+
+def test_smoke_subset_of_short_split_keeps_everything():
+    x, y = np.zeros((300, 2)), np.zeros(300)
+    xs, ys = SMOKE.subset(x, y)
+    assert len(xs) == len(ys) == 300
+
+
+def test_full_subset_returns_the_same_arrays():
+    x, y = np.zeros((5, 28, 28)), np.zeros(5)
+    for split in ("train", "test"):
+        xs, ys = FULL.subset(x, y, split=split)
+        assert xs is x and ys is y
+
+
+def test_subset_works_on_lists():
+    xs, ys = SMOKE.subset(list(range(2500)), list(range(2500)))
+    assert xs == list(range(2000)) and ys == list(range(2000))
+
+
+@pytest.mark.parametrize("profile", [FULL, SMOKE], ids=["full", "smoke"])
+def test_subset_length_mismatch(profile):
+    with pytest.raises(ValueError, match="same length, got 10 images and 9 labels"):
+        profile.subset(np.zeros((10, 3)), np.zeros(9))
+
+
+@pytest.mark.parametrize("split", ["validation", "Train", "", None])
+def test_subset_bad_split(split):
+    with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
+        SMOKE.subset(np.zeros(3), np.zeros(3), split=split)
+
+
+# --------------------------------------------------------------------------- choose and str
+
+
+def test_choose():
+    assert FULL.choose(full=0.99, smoke=0.5) == 0.99
+    assert SMOKE.choose(full=0.99, smoke=0.5) == 0.5
+
+
+def test_str_mentions_the_name():
+    assert str(FULL).startswith("full")
+    assert "60,000" in str(FULL)
+    text = str(SMOKE)
+    assert text.startswith("smoke")
+    assert "2,000 training" in text and "1,000 test" in text
+    assert "at most 1 epoch:" in text
+
+
+def test_str_plural_epochs():
+    assert "at most 3 epochs" in str(Profile("tiny", train_size=10, test_size=5, max_epochs=3))
+
+
+# --------------------------------------------------------------------------- set_seed
+
+
+def _draws():
+    keras = pytest.importorskip("keras")
+    return (
+        np.random.rand(5),
+        [random.random() for _ in range(5)],
+        keras.ops.convert_to_numpy(keras.random.normal((4,))),
+    )
+
+
+def _initial_weights():
+    keras = pytest.importorskip("keras")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(2)])
+    return [np.asarray(w) for w in model.get_weights()]
+
+
+def test_set_seed_returns_the_seed():
+    assert set_seed(7) == 7
+    assert type(set_seed(np.int64(8))) is int
+
+
+def test_same_seed_same_draws():
+    set_seed(123)
+    first = _draws()
+    set_seed(123)
+    second = _draws()
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    set_seed(124)
+    third = _draws()
+    for a, c in zip(first, third):
+        assert not np.array_equal(a, c)
+
+
+def test_same_seed_same_initial_weights():
+    set_seed(5)
+    first = _initial_weights()
+    set_seed(5)
+    second = _initial_weights()
+    assert len(first) == 4
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    set_seed(6)
+    third = _initial_weights()
+    assert not np.array_equal(first[0], third[0])
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "a", "3", True, False, None, np.int64(-2), 2.0])
+def test_bad_seeds(bad):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        set_seed(bad)
