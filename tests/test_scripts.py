@@ -1,0 +1,65 @@
+"""The result commands' own logic: argument checks, resumable records, summary tables. No training here."""
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_script(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+reproduce = load_script("reproduce")
+run_notebooks = load_script("run_notebooks")
+
+
+def fake_runs():
+    rows = []
+    for model, accs, epochs in (("dense", [0.93, 0.94], 25), ("cnn", [0.992, 0.994, 0.993], 10)):
+        for seed, acc in enumerate(accs):
+            rows.append(dict(model=model, seed=seed, precision="float32", profile="full", epochs=epochs,
+                             test_accuracy=acc, train_seconds=60.0 + seed, cpu="Test CPU", tensorflow="2.x", keras="3.x"))
+    return pd.DataFrame(rows)
+
+
+def test_reproduce_defaults_are_the_published_recipes_over_three_seeds():
+    args = reproduce.parse_args([])
+    assert args.models == ["dense", "cnn"] and args.seeds == [0, 1, 2] and args.precision == ["float32"]
+    assert args.epochs is None
+
+
+@pytest.mark.parametrize("argv", [["--seeds", "-1"], ["--epochs", "0"], ["--models", "resnet"], ["--precision", "fp8"]])
+def test_reproduce_refuses_bad_arguments(argv):
+    with pytest.raises(SystemExit):
+        reproduce.parse_args(argv)
+
+
+def test_summary_table_shows_published_and_measured_side_by_side():
+    text = reproduce.summary_markdown(fake_runs())
+    lines = text.splitlines()
+    assert lines[0].startswith("| network | published (1 run) | measured mean ± std")
+    dense = next(line for line in lines if line.startswith("| Dense baseline"))
+    assert "96.34%" in dense and "93.50% ± 0.71%" in dense and "93.00% – 94.00%" in dense and "| 2 |" in dense
+    cnn = next(line for line in lines if line.startswith("| Seed CNN"))
+    assert "99.41%" in cnn and "99.30% ± 0.10%" in cnn and "| 3 |" in cnn
+    assert "Full profile" in text and "python scripts/reproduce.py" in text
+
+
+def test_summary_labels_runs_that_changed_the_recipe():
+    runs = fake_runs()
+    runs.loc[runs.model == "dense", "epochs"] = 100
+    assert "**at 100 epochs**" in reproduce.summary_markdown(runs)
+
+
+def test_notebook_selection_by_prefix():
+    names = [p.stem for p in run_notebooks.select(["00", "02"])]
+    assert names == ["00_mnist_at_a_glance", "02_seed_cnn"]
+    assert len(run_notebooks.select([])) == len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+    with pytest.raises(SystemExit, match="No notebook matches 99"):
+        run_notebooks.select(["99"])
