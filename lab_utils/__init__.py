@@ -7,6 +7,7 @@ from .environment import import_tensorflow_quietly as _import_tensorflow_quietly
 _import_tensorflow_quietly()  # before anything imports keras, so its C++ start-up logs stay out of notebooks
 
 from .data import MnistFileError, load_mnist, one_hot, prepare_images  # noqa: E402
+from .digits import centre_of_mass, preprocess_digit, preprocess_digit_steps  # noqa: E402
 from .environment import check_versions, in_colab, machine_info  # noqa: E402
 from .io import write_atomic  # noqa: E402
 from .models import build_dense_baseline, build_seed_cnn, seed_cnn_shapes  # noqa: E402

@@ -1,0 +1,237 @@
+"""Your own handwritten digit, made into an MNIST-style input the way MNIST itself was made.
+
+MNIST's recipe (LeCun, Cortes and Burges): white ink on black, the digit's bounding box scaled into a 20x20 box
+keeping its aspect ratio (with anti-aliasing, hence the grey levels), then placed in a 28x28 field so that its
+centre of mass lies at the centre. ``preprocess_digit_steps`` returns every step so a notebook can show them.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+IMAGE_SIZE = 28  # the MNIST field
+BOX_SIZE = 20  # the box the digit is scaled into (its longer side)
+CENTRE = (14.0, 14.0)  # (row, col) in pixel indices 0..27, where MNIST's centres of mass lie (13.5..14.5)
+INK_THRESHOLD = 0.1  # a pixel is ink when it is above this fraction of the brightest ink (after polarity)
+MIN_INK_CONTRAST = 0.1  # ink must differ from the background by at least this much (on a 0..1 scale)
+MAX_SIDE = 4096  # pixels, on either side
+MAX_PIXELS = 16_000_000  # 16 megapixels
+STEP_NAMES = ("grayscale", "polarity", "cropped", "scaled_20x20", "centred_28x28")
+
+_ACCEPTED = "a file path (str or pathlib.Path), a PIL.Image, or a NumPy array (H, W), (H, W, 3) or (H, W, 4)"
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601, the weights PIL uses for mode "L"
+
+
+def preprocess_digit(image) -> np.ndarray:
+    """Return a handwritten digit as an MNIST-style float32 (28, 28) image in [0, 1], white ink on black.
+
+    ``image`` is a PNG/JPEG path, a PIL.Image or a NumPy array (grey (H, W), colour (H, W, 3) or (H, W, 4);
+    uint8 0..255 or float 0..1), drawn dark-on-light or light-on-dark, of any size up to ``MAX_SIDE``.
+    """
+    return preprocess_digit_steps(image)["centred_28x28"]
+
+
+def preprocess_digit_steps(image) -> dict[str, np.ndarray]:
+    """Return every step of ``preprocess_digit`` in order, as 2-D float32 arrays keyed by ``STEP_NAMES``."""
+    steps = {"grayscale": to_grayscale(image)}
+    steps["polarity"] = _make_white_on_black(steps["grayscale"])
+    steps["cropped"] = _crop_to_ink(steps["polarity"])
+    steps["scaled_20x20"] = _scale_into_box(steps["cropped"])
+    steps["centred_28x28"] = _centre_by_mass(steps["scaled_20x20"])
+    return steps
+
+
+def centre_of_mass(image) -> tuple[float, float]:
+    """Return the intensity-weighted mean (row, col) of a 2-D image, in pixel indices (pixel centres at 0, 1, ...)."""
+    image = np.asarray(image, dtype=np.float64)
+    total = image.sum()
+    if image.ndim != 2 or total <= 0:
+        raise ValueError(f"centre_of_mass needs a 2-D image with some positive ink, got shape {image.shape}.")
+    rows = (image.sum(axis=1) * np.arange(image.shape[0])).sum() / total
+    cols = (image.sum(axis=0) * np.arange(image.shape[1])).sum() / total
+    return float(rows), float(cols)
+
+
+# --------------------------------------------------------------------------- step 1: grayscale in [0, 1]
+
+
+def to_grayscale(image) -> np.ndarray:
+    """Return any accepted input as a 2-D float32 grey image in [0, 1]; alpha is composited onto white."""
+    if isinstance(image, (str, os.PathLike)):
+        return _grayscale_from_pil(_open_image_file(Path(image)), source=str(image))
+    if isinstance(image, Image.Image):
+        _check_size(image.size[1], image.size[0], "the PIL image")
+        return _grayscale_from_pil(image, source="the PIL image")
+    if isinstance(image, (list, tuple, np.ndarray)):
+        return _grayscale_from_array(image)
+    raise TypeError(f"preprocess_digit takes {_ACCEPTED}; got {type(image).__name__}.")
+
+
+def _open_image_file(path: Path) -> Image.Image:
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no image file at {str(path)!r}; check the path (it is read relative to {os.getcwd()})."
+        )
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a folder; give the path of one PNG or JPEG image.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(path)  # lazy: reads the header only, so the size is checked before decoding
+    except UnidentifiedImageError:
+        raise ValueError(f"{str(path)!r} is not an image PIL can read; save the digit as PNG or JPEG.") from None
+    except Image.DecompressionBombError:
+        raise ValueError(
+            f"{str(path)!r} is far too large for a digit drawing; the limit is {MAX_SIDE} pixels on either side "
+            f"and {MAX_PIXELS // 1_000_000} megapixels. Crop or shrink it first."
+        ) from None
+    with opened:
+        _check_size(opened.size[1], opened.size[0], repr(str(path)))
+        try:
+            opened.load()
+        except (OSError, SyntaxError, ValueError) as error:  # truncated or damaged files
+            raise ValueError(f"{str(path)!r} is a damaged or truncated image ({error}); save it again.") from None
+        return opened.copy()
+
+
+def _check_size(height: int, width: int, what: str) -> None:
+    if height == 0 or width == 0:
+        raise ValueError(f"{what} is empty ({height}x{width} pixels); give an image of a drawn digit.")
+    if height > MAX_SIDE or width > MAX_SIDE or height * width > MAX_PIXELS:
+        raise ValueError(
+            f"{what} is {width}x{height} pixels, too large for a digit drawing; the limit is {MAX_SIDE} pixels on "
+            f"either side and {MAX_PIXELS // 1_000_000} megapixels. Crop or shrink it first."
+        )
+
+
+def _grayscale_from_pil(image: Image.Image, source: str) -> np.ndarray:
+    try:
+        image = ImageOps.exif_transpose(image)  # phone photos: stand the picture up the way it was taken
+    except Exception:  # a damaged EXIF block is no reason to refuse the pixels
+        pass
+    mode = image.mode
+    if mode.startswith("I;16"):
+        return _grayscale_from_array(np.asarray(image, dtype=np.float32) / 65535.0, source)
+    if mode == "I":
+        pixels = np.asarray(image, dtype=np.float32)
+        return _grayscale_from_array(pixels / (255.0 if pixels.max(initial=0) <= 255 else 65535.0), source)
+    if mode == "F":
+        return _grayscale_from_array(np.asarray(image, dtype=np.float32), source)
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+    try:
+        image = image.convert("RGBA" if has_alpha else "L")
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{source} has image mode {mode!r}, which cannot be made grey ({error}).") from None
+    return _grayscale_from_array(np.asarray(image), source)
+
+
+def _grayscale_from_array(array, source: str = "the array") -> np.ndarray:
+    if isinstance(array, (list, tuple)):
+        try:
+            array = np.asarray(array)
+        except ValueError:
+            raise ValueError(f"the list is ragged (its rows differ in length); give {_ACCEPTED}.") from None
+        source = "the list"
+    if array.dtype == bool:
+        array = array.astype(np.float32)
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise TypeError(
+            f"{source} holds {array.dtype} values, not pixel numbers; "
+            f"give {_ACCEPTED}, with uint8 0..255 or float 0..1."
+        )
+    if array.size == 0:
+        raise ValueError(f"{source} is empty (shape {array.shape}); give an image of a drawn digit.")
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise ValueError(
+            f"{source} has shape {array.shape}; a digit image is (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA."
+        )
+    _check_size(array.shape[0], array.shape[1], source)
+    pixels = _to_unit_range(array, source)
+    if pixels.ndim == 2:
+        return pixels
+    grey = pixels[:, :, :3] @ _LUMA
+    if pixels.shape[2] == 4:
+        alpha = pixels[:, :, 3]
+        composited = grey * alpha + (1.0 - alpha)  # onto white paper
+        if np.ptp(composited) == 0 and np.ptp(alpha) > 0:  # light ink on a transparent background
+            composited = 1.0 - alpha  # the ink is where the drawing is opaque
+        grey = composited
+    return np.clip(grey, 0.0, 1.0).astype(np.float32)
+
+
+def _to_unit_range(array: np.ndarray, source: str) -> np.ndarray:
+    if np.issubdtype(array.dtype, np.integer):
+        low, high = int(array.min()), int(array.max())
+        scale = 65535.0 if array.dtype == np.uint16 else 255.0
+        if low < 0 or high > scale:
+            raise ValueError(
+                f"{source} holds integers {low}..{high}; integer images must lie in 0..{int(scale)}."
+            )
+        return array.astype(np.float32) / np.float32(scale)
+    pixels = array.astype(np.float32)
+    if not np.isfinite(pixels).all():
+        raise ValueError(f"{source} holds NaN or infinite values; give finite pixel values (float 0..1).")
+    low, high = float(pixels.min()), float(pixels.max())
+    if low < 0.0 or high > 1.0:
+        hint = " (it looks like 0..255: divide by 255 or pass uint8)" if high <= 255.0 and low >= 0.0 else ""
+        raise ValueError(f"{source} holds floats {low:.3g}..{high:.3g}; float images must lie in [0, 1]{hint}.")
+    return pixels
+
+
+# --------------------------------------------------------------------------- step 2: white ink on black
+
+
+def _make_white_on_black(grey: np.ndarray) -> np.ndarray:
+    """Return the ink as white (max 1) on black (0): the background is what the border mostly is."""
+    border = np.concatenate([grey[0, :], grey[-1, :], grey[1:-1, 0], grey[1:-1, -1]])
+    background = float(np.median(border))
+    lighter = np.clip(grey - background, 0.0, None)  # light ink on a dark background
+    darker = np.clip(background - grey, 0.0, None)  # dark ink on light paper
+    ink = darker if darker.sum() >= lighter.sum() else lighter  # the ink is the bigger departure from the paper
+    strongest = float(ink.max())
+    if strongest < MIN_INK_CONTRAST:
+        found = (
+            f"the whole image is one level ({background:.3g})" if strongest == 0 else
+            f"the strongest mark differs from the background ({background:.3g}) by only {strongest:.3g}, "
+            f"below the {MIN_INK_CONTRAST} a stroke needs"
+        )
+        raise ValueError(f"no ink found: {found}. Is the image blank, or the pen too faint?")
+    return (ink / strongest).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- steps 3 to 5: crop, scale, centre
+
+
+def _crop_to_ink(ink: np.ndarray) -> np.ndarray:
+    """Return the bounding box of the pixels above ``INK_THRESHOLD`` of the brightest one."""
+    mask = ink > INK_THRESHOLD * ink.max()
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].copy()
+
+
+def _scale_into_box(crop: np.ndarray) -> np.ndarray:
+    """Return the crop scaled so its longer side is ``BOX_SIZE``, aspect kept, anti-aliased (Lanczos), in [0, 1]."""
+    height, width = crop.shape
+    factor = BOX_SIZE / max(height, width)
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))  # PIL sizes are (width, height)
+    scaled = np.asarray(Image.fromarray(crop.astype(np.float32)).resize(size, Image.Resampling.LANCZOS))
+    return np.clip(scaled, 0.0, 1.0).astype(np.float32)
+
+
+def _centre_by_mass(box: np.ndarray) -> np.ndarray:
+    """Return the box placed in a black 28x28 field with its centre of mass at ``CENTRE``, rescaled to max 1."""
+    if box.max() <= 0:  # Lanczos can ring a one-pixel speck away; fall back to where the box is
+        box = np.ones_like(box)
+    centre_row, centre_col = centre_of_mass(box)
+    height, width = box.shape
+    top = min(max(round(CENTRE[0] - centre_row), 0), IMAGE_SIZE - height)  # clamped: nothing is cut off
+    left = min(max(round(CENTRE[1] - centre_col), 0), IMAGE_SIZE - width)
+    field = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+    field[top : top + height, left : left + width] = box
+    return field / field.max()

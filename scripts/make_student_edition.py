@@ -1,0 +1,81 @@
+"""Write the student edition of every notebook: solutions replaced by stubs, outputs cleared.
+
+    python scripts/make_student_edition.py              # writes student/NN_*.ipynb
+    python scripts/make_student_edition.py --out DIR
+
+In the teacher's notebooks each solution sits between `### BEGIN SOLUTION` and `### END SOLUTION` lines
+(nbgrader's convention). In the student edition those lines and everything between them become one
+`raise NotImplementedError(...)` that says which exercise it is; code around the markers stays. Every
+output is cleared. Everything else is unchanged. The student edition is built on demand and is not
+committed (student/ is git-ignored).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+
+def strip_solutions(source: str, exercise: int, where: str) -> str:
+    """Return ``source`` with each marked solution replaced by a NotImplementedError stub."""
+    out, inside, indent = [], False, ""
+    for number, line in enumerate(source.splitlines(), start=1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if inside:
+                raise ValueError(f"{where}, line {number}: '{BEGIN}' inside another solution; close the first one.")
+            inside, indent = True, line[: len(line) - len(line.lstrip())]
+            out.append(f'{indent}raise NotImplementedError("Exercise {exercise}: write your solution here, '
+                       f'then run the self-check cell below.")')
+        elif marker == END:
+            if not inside:
+                raise ValueError(f"{where}, line {number}: '{END}' without a '{BEGIN}' before it.")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{where}: '{BEGIN}' is never closed by '{END}'.")
+    return "\n".join(out)
+
+
+def make_student_notebook(nb):
+    """Return a copy of notebook ``nb`` with solutions stubbed and outputs cleared."""
+    import copy
+
+    student, exercise = copy.deepcopy(nb), 0
+    for index, cell in enumerate(student.cells):
+        if cell.cell_type != "code":
+            continue
+        if BEGIN in cell.source:
+            exercise += 1
+            cell.source = strip_solutions(cell.source, exercise, f"cell {index}")
+        cell.outputs, cell.execution_count = [], None
+    return student
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "student")
+    args = parser.parse_args(argv)
+    import nbformat
+
+    import lab_utils as lab
+
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        try:
+            student = make_student_notebook(nbformat.read(path, as_version=4))
+        except ValueError as error:
+            raise SystemExit(f"{path.name}: {error}") from None
+        nbformat.validate(student)
+        lab.write_atomic(args.out / path.name, nbformat.writes(student) + "\n")
+        print(f"wrote {args.out / path.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
