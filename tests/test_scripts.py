@@ -16,6 +16,9 @@ def load_script(name):
 
 
 reproduce = load_script("reproduce")
+_bench_spec = importlib.util.spec_from_file_location("speed", ROOT / "benchmarks" / "speed.py")
+speed = importlib.util.module_from_spec(_bench_spec)
+_bench_spec.loader.exec_module(speed)
 run_notebooks = load_script("run_notebooks")
 
 
@@ -63,3 +66,11 @@ def test_notebook_selection_by_prefix():
     assert len(run_notebooks.select([])) == len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
     with pytest.raises(SystemExit, match="No notebook matches 99"):
         run_notebooks.select(["99"])
+
+
+def test_benchmark_defaults_to_the_short_mode_and_accepts_known_extras():
+    args = speed.parse_args([])
+    assert not args.full and args.also == [] and args.out.name == "benchmark_speed.csv"
+    assert speed.parse_args(["--also", "xla", "--also", "mixed_bfloat16"]).also == ["xla", "mixed_bfloat16"]
+    with pytest.raises(SystemExit):
+        speed.parse_args(["--also", "float8"])
