@@ -17,7 +17,7 @@ GPU_OLD = Capabilities("any", frozenset({"amx_bf16"}), (("NVIDIA K80", (3, 7)),)
     "caps, policy, why",
     [
         (XEON_AMX, "mixed_bfloat16", "AMX-BF16"),
-        (EPYC_ZEN4, "float32", "AVX512-BF16 but no AMX"),
+        (EPYC_ZEN4, "mixed_bfloat16", "AVX512-BF16"),
         (AVX2_ONLY, "float32", "no bfloat16 hardware"),
         (NO_FLAGS, "float32", "no bfloat16 hardware"),
         (GPU_TENSOR_CORES, "mixed_float16", "tensor cores"),
@@ -51,7 +51,7 @@ def test_detected_capabilities_are_well_formed():
 
 @pytest.mark.parametrize(
     "env, caps, policy",
-    [("float32", XEON_AMX, "float32"), ("auto", XEON_AMX, "mixed_bfloat16"), ("", EPYC_ZEN4, "float32"),
+    [("float32", XEON_AMX, "float32"), ("auto", XEON_AMX, "mixed_bfloat16"), ("", EPYC_ZEN4, "mixed_bfloat16"), ("", AVX2_ONLY, "float32"),
      ("AUTO", GPU_TENSOR_CORES, "mixed_float16")],
 )
 def test_use_best_precision_sets_the_keras_policy(monkeypatch, env, caps, policy):

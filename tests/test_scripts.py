@@ -74,3 +74,17 @@ def test_benchmark_defaults_to_the_short_mode_and_accepts_known_extras():
     assert speed.parse_args(["--also", "xla", "--also", "mixed_bfloat16"]).also == ["xla", "mixed_bfloat16"]
     with pytest.raises(SystemExit):
         speed.parse_args(["--also", "float8"])
+
+
+def test_benchmark_summary_names_the_machine_the_choice_and_the_command():
+    common = dict(images=6000, epochs=1, repeats=3, cpu="Test CPU", cores=2, cpu_flags="avx2 avx512_bf16",
+                  tensorflow="2.x", keras="3.x", lab_choice_reason="Test CPU has AVX512-BF16 instructions")
+    rows = [dict(configuration="plain Keras float32", precision="float32", seconds_per_epoch=4.0,
+                 images_per_second=1500.0, speedup_vs_plain=1.0, **common),
+            dict(configuration="lab defaults (mixed_bfloat16)", precision="mixed_bfloat16", seconds_per_epoch=2.0,
+                 images_per_second=3000.0, speedup_vs_plain=2.0, **common)]
+    text = speed.summary_markdown(rows, "python benchmarks/speed.py --repeats 3")
+    assert "| lab defaults (mixed_bfloat16) | 2.00 | 3,000 | 2.00x |" in text
+    assert "median of 3 alternating timed fits; Test CPU (2 cores; flags: avx2 avx512_bf16)" in text
+    assert "The lab chose mixed_bfloat16: Test CPU has AVX512-BF16 instructions." in text
+    assert "`python benchmarks/speed.py --repeats 3`" in text
