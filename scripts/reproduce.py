@@ -43,6 +43,7 @@ def parse_args(argv=None):
 
 
 def run_one(model_key, seed, force_float32, data, profile, epochs):
+    """Train one recipe for ``epochs`` epochs (already capped by the profile) and return its CSV row."""
     import keras
 
     keras.backend.clear_session()
@@ -51,9 +52,7 @@ def run_one(model_key, seed, force_float32, data, profile, epochs):
     builder, recipe, layout = BUILDERS[model_key]
     x_train, y_train, x_test, y_test = data[layout]
     print(f"\n== {MODEL_NAMES[model_key]} | seed {seed} | {choice}", flush=True)
-    run = lab.train_and_evaluate(
-        builder(), recipe, x_train, y_train, x_test, y_test, epochs=profile.epochs(epochs or recipe.epochs), verbose=2
-    )
+    run = lab.train_and_evaluate(builder(), recipe, x_train, y_train, x_test, y_test, epochs=epochs, verbose=2)
     print(f"   test accuracy {run.test_accuracy:.4f} in {run.train_seconds:.0f} s", flush=True)
     return {
         "model": model_key,
@@ -118,7 +117,8 @@ def main(argv=None) -> int:
             for setting in args.precision:
                 policy = lab.choose_precision(caps, force_float32=setting == "float32").policy
                 if policy in policies.values():
-                    print(f"'{setting}' resolves to {policy} on this machine: the same runs as '{policies and next(iter(policies))}'.")
+                    same = next(other for other, chosen in policies.items() if chosen == policy)
+                    print(f"'{setting}' resolves to {policy} on this machine: the same runs as '{same}'.")
                     continue
                 policies[setting] = policy
                 epochs = profile.epochs(args.epochs or BUILDERS[model_key][1].epochs)
@@ -128,7 +128,7 @@ def main(argv=None) -> int:
                                            & (done.cpu == caps.cpu_model) & (done.epochs == epochs)).any():
                         print(f"skip {model_key} seed {seed} {policy}: already in {out}")
                         continue
-                    lab.append_run(out, run_one(model_key, seed, setting == "float32", data, profile, args.epochs))
+                    lab.append_run(out, run_one(model_key, seed, setting == "float32", data, profile, epochs))
     runs = lab.read_runs(out)
     if runs.empty:
         print(f"No runs recorded in {out} yet.")
