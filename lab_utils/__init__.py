@@ -6,6 +6,14 @@ from .environment import import_tensorflow_quietly as _import_tensorflow_quietly
 
 _import_tensorflow_quietly()  # before anything imports keras, so its C++ start-up logs stay out of notebooks
 
+from .artifacts import (  # noqa: E402
+    ModelFileError,
+    artifacts_dir,
+    load_model_file,
+    read_model_info,
+    save_model_atomic,
+    trained_seed_cnn,
+)
 from .data import MnistFileError, load_mnist, one_hot, prepare_images  # noqa: E402
 from .digits import centre_of_mass, preprocess_digit, preprocess_digit_steps  # noqa: E402
 from .environment import check_versions, in_colab, machine_info  # noqa: E402
@@ -27,11 +35,15 @@ from .profiles import Profile, get_profile, set_seed  # noqa: E402
 from .results import append_run, read_runs, summarize_runs  # noqa: E402
 from .training import (  # noqa: E402
     DENSE_BASELINE_RECIPE,
+    FAST_RECIPE,
     SEED_CNN_RECIPE,
     EpochTimer,
+    FastRecipe,
     Recipe,
+    one_cycle_schedule,
     predict_classes,
     train_and_evaluate,
+    train_fast,
 )
 
 __version__ = "0.1.0"

@@ -85,3 +85,82 @@ def predict_classes(model, x, batch_size: int = 1000):
     """Return the predicted digit and the softmax probabilities for each image in ``x``."""
     probabilities = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
     return probabilities.argmax(axis=1), probabilities
+
+
+@dataclass(frozen=True)
+class FastRecipe:
+    """A short schedule for the seed CNN's layers: one-cycle learning rate, all training images, few epochs."""
+
+    name: str = "fast seed CNN"
+    epochs: int = 3
+    batch_size: int = 128
+    peak_learning_rate: float = 3e-3
+    warmup_fraction: float = 0.2
+    label_smoothing: float = 0.0
+    use_ema: bool = False
+    validation_split: float = 0.0
+    conv_dropout: float = 0.2
+    dense_dropout: float = 0.5
+
+    def model_options(self) -> dict:
+        """Return the keyword arguments of ``build_seed_cnn`` that this recipe sets (only dropout: the layers stay)."""
+        return {"conv_dropout": self.conv_dropout, "dense_dropout": self.dense_dropout}
+
+    def __post_init__(self):
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"FastRecipe.{name} must be a positive integer, got {value!r}.")
+        if not self.peak_learning_rate > 0:
+            raise ValueError(f"FastRecipe.peak_learning_rate must be positive, got {self.peak_learning_rate!r}.")
+        for name in ("warmup_fraction", "label_smoothing", "validation_split", "conv_dropout", "dense_dropout"):
+            value = getattr(self, name)
+            if not 0.0 <= value < 1.0:
+                raise ValueError(f"FastRecipe.{name} must be in [0, 1), got {value!r}.")
+
+
+FAST_RECIPE = FastRecipe()
+
+
+def one_cycle_schedule(peak_learning_rate: float, total_steps: int, warmup_fraction: float = 0.2, start_divisor: float = 10.0):
+    """Return a Keras schedule: linear warm-up to ``peak_learning_rate``, then cosine decay to zero ("one cycle")."""
+    if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 2:
+        raise ValueError(f"total_steps must be an integer of at least 2, got {total_steps!r}.")
+    if not peak_learning_rate > 0:
+        raise ValueError(f"peak_learning_rate must be positive, got {peak_learning_rate!r}.")
+    if not 0.0 <= warmup_fraction < 1.0:
+        raise ValueError(f"warmup_fraction must be in [0, 1), got {warmup_fraction!r}.")
+    if not start_divisor >= 1.0:
+        raise ValueError(f"start_divisor must be at least 1, got {start_divisor!r}.")
+    warmup_steps = int(warmup_fraction * total_steps)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=peak_learning_rate / start_divisor,
+        decay_steps=int(total_steps) - warmup_steps,
+        alpha=0.0,
+        warmup_target=peak_learning_rate if warmup_steps else None,
+        warmup_steps=warmup_steps,
+    )
+
+
+def train_fast(model, recipe: FastRecipe, x_train, y_train, x_test, y_test, *, epochs=None, verbose=2):
+    """Train ``model`` with a FastRecipe (Adam, one-cycle learning rate), evaluate on the test set; return a TrainingRun."""
+    if not isinstance(recipe, FastRecipe):
+        raise TypeError(f"recipe must be a FastRecipe, got {type(recipe).__name__}.")
+    for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if len(x) != len(y) or len(x) == 0:
+            raise ValueError(f"{name} images and labels must be non-empty and equally long, got {len(x)} and {len(y)}.")
+    epochs = recipe.epochs if epochs is None else epochs
+    fit_size = len(x_train) - int(len(x_train) * recipe.validation_split)
+    steps = max(2, -(-fit_size // recipe.batch_size) * epochs)
+    schedule = one_cycle_schedule(recipe.peak_learning_rate, steps, recipe.warmup_fraction)
+    optimizer = keras.optimizers.Adam(learning_rate=schedule, use_ema=recipe.use_ema)
+    loss = keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    timer = EpochTimer()
+    start = time.perf_counter()
+    history = model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=epochs,
+                        validation_split=recipe.validation_split, callbacks=[timer], verbose=verbose)
+    train_seconds = time.perf_counter() - start
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+    return TrainingRun(history=history.history, train_seconds=train_seconds, epoch_seconds=list(timer.seconds),
+                       test_loss=float(test_loss), test_accuracy=float(test_accuracy))

@@ -60,3 +60,43 @@ def test_train_and_evaluate_refuses_bad_inputs(tiny_data):
         lab.train_and_evaluate(model, lab.DENSE_BASELINE_RECIPE, x_train, y_train[:10], x_test, y_test)
     with pytest.raises(ValueError, match="test images and labels"):
         lab.train_and_evaluate(model, lab.DENSE_BASELINE_RECIPE, x_train, y_train, x_test[:0], y_test[:0])
+
+
+def test_fast_recipe_keeps_the_seed_cnn_layers_and_validates_its_settings():
+    assert lab.build_seed_cnn(**lab.FAST_RECIPE.model_options()).count_params() == 995_060
+    for bad in ({"epochs": 0}, {"batch_size": 2.5}, {"epochs": True}, {"peak_learning_rate": 0.0},
+                {"warmup_fraction": 1.0}, {"label_smoothing": -0.1}, {"conv_dropout": 1.5}):
+        name = next(iter(bad))
+        with pytest.raises(ValueError, match=f"FastRecipe.{name}"):
+            lab.FastRecipe(**bad)
+
+
+def test_one_cycle_schedule_warms_up_then_decays_to_zero():
+    schedule = lab.one_cycle_schedule(1e-2, total_steps=100, warmup_fraction=0.2)
+    rates = [float(schedule(step)) for step in (0, 10, 20, 60, 100)]
+    assert rates[0] == pytest.approx(1e-3) and rates[1] == pytest.approx(5.5e-3, rel=1e-3)
+    assert rates[2] == pytest.approx(1e-2) and rates[2] > rates[3] > rates[4]
+    assert rates[4] == pytest.approx(0.0, abs=1e-9)
+    for kwargs, message in (({"total_steps": 1}, "total_steps"), ({"total_steps": 10, "warmup_fraction": 1.0}, "warmup"),
+                            ({"total_steps": 10, "start_divisor": 0.5}, "start_divisor")):
+        with pytest.raises(ValueError, match=message):
+            lab.one_cycle_schedule(1e-3, **kwargs)
+    with pytest.raises(ValueError, match="peak_learning_rate"):
+        lab.one_cycle_schedule(0, 10)
+
+
+def test_train_fast_records_a_run_and_refuses_bad_inputs():
+    (x_train, y_train), (x_test, y_test) = lab.load_mnist()
+    data = (lab.prepare_images(x_train[:300]), lab.one_hot(y_train[:300]),
+            lab.prepare_images(x_test[:100]), lab.one_hot(y_test[:100]))
+    keras.backend.clear_session()
+    lab.set_seed(0)
+    model = lab.build_seed_cnn(filters=(4, 8), dense_units=(16,))
+    recipe = lab.FastRecipe(epochs=2, batch_size=100, use_ema=True, label_smoothing=0.1)
+    run = lab.train_fast(model, recipe, *data, verbose=0)
+    assert len(run.epoch_seconds) == 2 and "val_loss" not in run.history
+    assert 0.0 <= run.test_accuracy <= 1.0
+    with pytest.raises(TypeError, match="FastRecipe"):
+        lab.train_fast(model, lab.SEED_CNN_RECIPE, *data)
+    with pytest.raises(ValueError, match="test images and labels"):
+        lab.train_fast(model, recipe, *data[:3], data[3][:5])

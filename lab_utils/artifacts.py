@@ -1,0 +1,132 @@
+"""Trained models on disk: saved atomically, loaded in safe mode, retrained when a file is missing or bad."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .io import write_atomic
+
+ARTIFACTS_ENV_VAR = "LAB_ARTIFACTS_DIR"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class ModelFileError(ValueError):
+    """A model file that is missing, truncated, not a Keras model, or not the model that was asked for."""
+
+
+def artifacts_dir() -> Path:
+    """Return the folder for trained models: ``$LAB_ARTIFACTS_DIR``, or ``artifacts/`` in the repository."""
+    folder = os.environ.get(ARTIFACTS_ENV_VAR, "").strip()
+    return Path(folder).expanduser() if folder else REPO_ROOT / "artifacts"
+
+
+def save_model_atomic(model, path) -> Path:
+    """Save ``model`` to the ``.keras`` file ``path`` through a temporary file and a rename; return the path."""
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"Keras 3 saves models to files ending in .keras, got {path.name!r}.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp.keras")
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def load_model_file(path, *, input_shape=None, num_classes=None):
+    """Load a ``.keras`` model in safe mode; raise ModelFileError if it is missing, broken or the wrong shape."""
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"No model file at {path}.")
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path} is not a .keras model file (those are zip archives): it is truncated or something else.")
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as error:  # a zip, JSON or HDF5 error deep inside Keras: say what it means here
+        reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+        raise ModelFileError(f"{path} is not a readable Keras model (truncated or from another version?): {reason}") from None
+    if input_shape is not None and tuple(model.input_shape[1:]) != tuple(input_shape):
+        raise ModelFileError(f"{path} expects inputs of shape {model.input_shape[1:]}, not {tuple(input_shape)}.")
+    if num_classes is not None and tuple(model.output_shape[1:]) != (num_classes,):
+        raise ModelFileError(f"{path} has outputs of shape {model.output_shape[1:]}, not ({num_classes},).")
+    return model
+
+
+def read_model_info(path) -> dict:
+    """Return the facts saved beside a model (``<name>.json``), or an empty dict if there are none."""
+    try:
+        info = json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose: int = 0):
+    """Return the seed CNN trained on MNIST: loaded from ``artifacts/`` if a valid file is there, else trained and saved.
+
+    The model file is ``seed_cnn_<profile>.keras`` in :func:`artifacts_dir`. Training uses the lab's fast recipe
+    (:data:`lab_utils.training.FAST_RECIPE`) with the current precision policy, on the profile's share of the data.
+    """
+    from .data import load_mnist, one_hot, prepare_images
+    from .profiles import get_profile, set_seed
+    from .training import FAST_RECIPE, train_fast
+
+    profile = get_profile(profile) if profile is None or isinstance(profile, str) else profile
+    path = Path(path) if path is not None else artifacts_dir() / f"seed_cnn_{profile.name}.keras"
+    if not retrain:
+        try:
+            model = load_model_file(path, input_shape=(28, 28, 1), num_classes=10)
+        except ModelFileError as problem:
+            if path.exists():
+                print(f"{problem}\nTraining a new one instead.")
+        else:
+            info = read_model_info(path)
+            accuracy = info.get("test_accuracy")
+            print(f"Loaded the trained seed CNN from {_display(path)}"
+                  + (f" (test accuracy {accuracy:.2%})." if isinstance(accuracy, float) else "."))
+            return model
+
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    x_train, y_train = profile.subset(x_train, y_train, "train")
+    x_test, y_test = profile.subset(x_test, y_test, "test")
+    set_seed(0)
+    from .models import build_seed_cnn
+
+    model = build_seed_cnn(**FAST_RECIPE.model_options())
+    epochs = profile.epochs(FAST_RECIPE.epochs)
+    print(f"Training the seed CNN with the lab's fast recipe ({epochs} epoch{'s' * (epochs != 1)}, "
+          f"{len(x_train):,} images, {keras.mixed_precision.global_policy().name}) ...")
+    run = train_fast(model, FAST_RECIPE, prepare_images(x_train), one_hot(y_train),
+                     prepare_images(x_test), one_hot(y_test), epochs=epochs, verbose=verbose)
+    save_model_atomic(model, path)
+    info = {"test_accuracy": round(run.test_accuracy, 6), "train_seconds": round(run.train_seconds, 1),
+            "epochs": epochs, "profile": profile.name, "precision": keras.mixed_precision.global_policy().name,
+            "keras": keras.__version__}
+    write_atomic(path.with_suffix(".json"), json.dumps(info, indent=2) + "\n")
+    print(f"Test accuracy {run.test_accuracy:.2%} after {run.train_seconds:.0f} s; saved to {_display(path)}.")
+    return model
+
+
+def _display(path: Path) -> str:
+    """A path relative to the repository when it is inside it (shorter, and the same on every machine)."""
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)

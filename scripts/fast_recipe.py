@@ -1,0 +1,225 @@
+"""The fast recipe: the seed CNN's layers, trained to >= 99.40% in at most 30% of the published recipe's time.
+
+    python scripts/fast_recipe.py --search             # 1. choose: candidates on a validation split (test untouched)
+    python scripts/fast_recipe.py                      # 2. report: plain published recipe once, fast recipe seeds 0 1 2
+    LAB_PROFILE=smoke python scripts/fast_recipe.py    # seconds: proves the command runs, writes under artifacts/
+
+--search trains each candidate on the first 50,000 training images and scores it on the last 10,000 (a validation
+split), so the choice never looks at the test set. The report then trains the chosen recipe (lab_utils.FAST_RECIPE) on
+all 60,000 images for each seed, next to one run of the plain published recipe (float32, 10 epochs, batch 200,
+validation_split 0.2) on the same machine, and writes results/fast_recipe_runs.csv, results/fast_recipe.md and the
+README's table. Finished runs are kept in the CSVs, so an interrupted command resumes where it stopped.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
+
+import lab_utils as lab  # noqa: E402
+
+BUDGET = 0.30  # the fast recipe may take at most this share of the plain recipe's training time
+TARGET = 0.9940
+VALIDATION_SIZE = 10_000
+
+# Candidates tried by --search, in the order they were tried; each changes the recipe's free settings only.
+CANDIDATES = {
+    "3 epochs, batch 128, peak lr 3e-3": lab.FastRecipe(epochs=3),
+    "3 epochs, + weight averaging (EMA)": lab.FastRecipe(epochs=3, use_ema=True),
+    "3 epochs, lighter dropout 0.1/0.3": lab.FastRecipe(epochs=3, conv_dropout=0.1, dense_dropout=0.3),
+    "3 epochs, batch 64, peak lr 2e-3": lab.FastRecipe(epochs=3, batch_size=64, peak_learning_rate=2e-3),
+    "4 epochs, batch 128, peak lr 3e-3": lab.FastRecipe(epochs=4),
+    "3 epochs, label smoothing 0.1": lab.FastRecipe(epochs=3, label_smoothing=0.1),
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--search", action="store_true", help="score the candidate recipes on a validation split")
+    parser.add_argument("--candidates", nargs="+", help="only these candidates (names as listed by --list)")
+    parser.add_argument("--list", action="store_true", help="list the candidates and exit")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--no-plain", action="store_true", help="skip the plain published-recipe reference run")
+    parser.add_argument("--summarize-only", action="store_true")
+    args = parser.parse_args(argv)
+    if any(seed < 0 for seed in args.seeds):
+        parser.error("seeds must be non-negative integers")
+    unknown = sorted(set(args.candidates or []) - set(CANDIDATES))
+    if unknown:
+        parser.error(f"unknown candidates {unknown}; use --list to see them")
+    return args
+
+
+def load_data(profile):
+    (x_train, y_train), (x_test, y_test) = lab.load_mnist()
+    x_train, y_train = profile.subset(x_train, y_train, "train")
+    x_test, y_test = profile.subset(x_test, y_test, "test")
+    return (lab.prepare_images(x_train), lab.one_hot(y_train), lab.prepare_images(x_test), lab.one_hot(y_test))
+
+
+def _row(kind, name, seed, recipe_fields, run, choice, profile, score_name):
+    return {
+        "kind": kind,
+        "recipe": name,
+        "seed": seed,
+        **recipe_fields,
+        "precision": choice.policy,
+        "profile": profile.name,
+        "epochs_run": len(run.epoch_seconds),
+        score_name: round(run.test_accuracy, 6),
+        "train_seconds": round(run.train_seconds, 1),
+        "seconds_per_epoch": round(sum(run.epoch_seconds) / len(run.epoch_seconds), 2),
+        **lab.machine_info(),
+        "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def _done(path, **match) -> bool:
+    runs = lab.read_runs(path)
+    if runs.empty:
+        return False
+    mask = True
+    for column, value in match.items():
+        if column not in runs.columns:
+            return False
+        mask = mask & (runs[column] == value)
+    return bool(mask.any())
+
+
+def train_fast_recipe(recipe, seed, x_train, y_train, x_eval, y_eval, profile):
+    import keras
+
+    keras.backend.clear_session()
+    choice = lab.use_best_precision()
+    lab.set_seed(seed)
+    run = lab.train_fast(lab.build_seed_cnn(**recipe.model_options()), recipe, x_train, y_train, x_eval, y_eval,
+                         epochs=profile.epochs(recipe.epochs), verbose=2)
+    return run, choice
+
+
+def search(args, profile, out):
+    x_train, y_train, _, _ = load_data(profile)
+    split = len(x_train) - (VALIDATION_SIZE if profile.name == "full" else len(x_train) // 5)
+    x_fit, y_fit, x_val, y_val = x_train[:split], y_train[:split], x_train[split:], y_train[split:]
+    caps = lab.detect_capabilities()
+    for name in args.candidates or CANDIDATES:
+        recipe = CANDIDATES[name]
+        for seed in args.seeds:
+            if _done(out, recipe=name, seed=seed, cpu=caps.cpu_model):
+                print(f"skip {name!r} seed {seed}: already in {out}")
+                continue
+            print(f"\n== candidate {name!r} | seed {seed} | train {len(x_fit):,} / validate {len(x_val):,}", flush=True)
+            run, choice = train_fast_recipe(recipe, seed, x_fit, y_fit, x_val, y_val, profile)
+            print(f"   validation accuracy {run.test_accuracy:.4f} in {run.train_seconds:.0f} s", flush=True)
+            lab.append_run(out, _row("candidate", name, seed, dataclasses.asdict(recipe), run, choice, profile, "val_accuracy"))
+
+
+def report(args, profile, out):
+    x_train, y_train, x_test, y_test = load_data(profile)
+    caps = lab.detect_capabilities()
+    if not args.no_plain and not _done(out, kind="plain", cpu=caps.cpu_model):
+        import keras
+
+        keras.backend.clear_session()
+        choice = lab.use_best_precision(force_float32=True)
+        lab.set_seed(0)
+        print("\n== plain published recipe (float32, 10 epochs, batch 200, validation_split 0.2) | seed 0", flush=True)
+        recipe = lab.SEED_CNN_RECIPE
+        run = lab.train_and_evaluate(lab.build_seed_cnn(), recipe, x_train, y_train, x_test, y_test,
+                                     epochs=profile.epochs(recipe.epochs), verbose=2)
+        fields = {"epochs": recipe.epochs, "batch_size": recipe.batch_size, "validation_split": recipe.validation_split}
+        lab.append_run(out, _row("plain", "published recipe, plain Keras float32", 0, fields, run, choice, profile,
+                                 "test_accuracy"))
+    recipe = lab.FAST_RECIPE
+    for seed in args.seeds:
+        if _done(out, kind="fast", seed=seed, cpu=caps.cpu_model, **_recipe_match(recipe)):
+            print(f"skip fast recipe seed {seed}: already in {out}")
+            continue
+        print(f"\n== fast recipe {recipe} | seed {seed}", flush=True)
+        run, choice = train_fast_recipe(recipe, seed, x_train, y_train, x_test, y_test, profile)
+        print(f"   test accuracy {run.test_accuracy:.4f} in {run.train_seconds:.0f} s", flush=True)
+        lab.append_run(out, _row("fast", "lab_utils.FAST_RECIPE", seed, dataclasses.asdict(recipe), run, choice,
+                                 profile, "test_accuracy"))
+
+
+def _recipe_match(recipe) -> dict:
+    fields = dataclasses.asdict(recipe)
+    fields.pop("name")
+    return fields
+
+
+def summary_markdown(runs, recipe) -> str:
+    import pandas as pd
+
+    lines = []
+    for cpu, group in runs.groupby("cpu", sort=False):
+        plain = group[group.kind == "plain"]
+        fast = group[group.kind == "fast"]
+        for column, value in _recipe_match(recipe).items():
+            fast = fast[fast[column] == value]
+        if plain.empty or fast.empty:
+            continue
+        plain_seconds = plain.train_seconds.iloc[-1]
+        rows = [{"run": "plain published recipe (float32, 10 epochs, batch 200)", "seed": int(plain.seed.iloc[-1]),
+                 "precision": plain.precision.iloc[-1], "test accuracy": f"{plain.test_accuracy.iloc[-1]:.2%}",
+                 "training time (s)": f"{plain_seconds:.0f}", "share of plain time": "100%"}]
+        for r in fast.itertuples(index=False):
+            rows.append({"run": "fast recipe", "seed": int(r.seed), "precision": r.precision,
+                         "test accuracy": f"{r.test_accuracy:.2%}", "training time (s)": f"{r.train_seconds:.0f}",
+                         "share of plain time": f"{r.train_seconds / plain_seconds:.0%}"})
+        mean = fast.test_accuracy.mean()
+        std = fast.test_accuracy.std() if len(fast) > 1 else 0.0
+        rows.append({"run": f"**fast recipe, mean of {len(fast)} seeds**", "seed": "", "precision": "",
+                     "test accuracy": f"**{mean:.2%} ± {std:.2%}**",
+                     "training time (s)": f"**{fast.train_seconds.mean():.0f}**",
+                     "share of plain time": f"**{fast.train_seconds.mean() / plain_seconds:.0%}** "
+                                            f"(max {fast.train_seconds.max() / plain_seconds:.0%})"})
+        verdict = ("meets" if mean >= TARGET and fast.train_seconds.max() <= BUDGET * plain_seconds else "misses")
+        lines.append(f"On {cpu} ({int(group.cores.iloc[-1])} cores):\n\n" + lab.results.to_markdown(pd.DataFrame(rows))
+                     + f"\nThe fast recipe {verdict} the target: mean test accuracy ≥ {TARGET:.2%} with every run in at "
+                       f"most {BUDGET:.0%} of the plain recipe's training time.\n")
+    if not lines:
+        return "No machine has both a plain and a fast-recipe run yet.\n"
+    r = recipe
+    return ("\n".join(lines)
+            + f"\nFast recipe (`lab_utils.FAST_RECIPE`): the seed CNN's layers, {r.epochs} epochs over all 60,000 images "
+              f"(no validation holdout), batch {r.batch_size}, Adam with a one-cycle learning rate (warm-up over "
+              f"{r.warmup_fraction:.0%} of the steps to {r.peak_learning_rate:g}, then cosine decay to 0), dropout "
+              f"{r.conv_dropout:g}/{r.dense_dropout:g}, label smoothing {r.label_smoothing:g}, weight averaging "
+              f"{'on' if r.use_ema else 'off'}, the lab's automatic precision. Command: `python scripts/fast_recipe.py`; "
+              "how it was chosen: `python scripts/fast_recipe.py --search` (results/fast_recipe_search.csv).\n")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.list:
+        for name, recipe in CANDIDATES.items():
+            print(f"{name}: {recipe}")
+        return 0
+    profile = lab.get_profile()
+    folder = ROOT / ("results" if profile.name == "full" else "artifacts/smoke")
+    if args.search:
+        search(args, profile, folder / "fast_recipe_search.csv")
+        return 0
+    out = folder / "fast_recipe_runs.csv"
+    if not args.summarize_only:
+        report(args, profile, out)
+    runs = lab.read_runs(out)
+    if runs.empty:
+        print(f"No runs recorded in {out} yet.")
+        return 0
+    markdown = summary_markdown(runs, lab.FAST_RECIPE)
+    print("\n" + markdown)
+    if profile.name == "full":
+        lab.write_atomic(ROOT / "results" / "fast_recipe.md", "# The fast recipe\n\n" + markdown)
+        lab.results.update_readme_block(ROOT / "README.md", "fast-recipe", markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

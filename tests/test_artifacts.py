@@ -1,0 +1,115 @@
+"""Trained-model files: atomic saves, safe-mode loads, and a retrain (never a crash) when a file is missing or bad."""
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+
+import lab_utils as lab
+
+
+@pytest.fixture()
+def tiny_model():
+    keras.backend.clear_session()
+    lab.set_seed(0)
+    return lab.build_seed_cnn(filters=(4, 8), dense_units=(16,))
+
+
+@pytest.fixture()
+def isolated_artifacts(tmp_path, monkeypatch):
+    monkeypatch.setenv(lab.artifacts.ARTIFACTS_ENV_VAR, str(tmp_path))
+    return tmp_path
+
+
+def test_artifacts_dir_follows_the_environment(isolated_artifacts, monkeypatch):
+    assert lab.artifacts_dir() == isolated_artifacts
+    monkeypatch.delenv(lab.artifacts.ARTIFACTS_ENV_VAR)
+    assert lab.artifacts_dir() == lab.artifacts.REPO_ROOT / "artifacts"
+
+
+def test_save_then_load_gives_the_same_predictions(tiny_model, tmp_path):
+    path = lab.save_model_atomic(tiny_model, tmp_path / "sub" / "m.keras")
+    assert zipfile.is_zipfile(path) and [p.name for p in path.parent.iterdir()] == ["m.keras"]  # no temporary left
+    loaded = lab.load_model_file(path, input_shape=(28, 28, 1), num_classes=10)
+    x = np.random.default_rng(0).random((3, 28, 28, 1), dtype="float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), tiny_model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_save_refuses_bad_arguments(tiny_model, tmp_path):
+    with pytest.raises(TypeError, match="must be a Keras model"):
+        lab.save_model_atomic("model", tmp_path / "m.keras")
+    with pytest.raises(ValueError, match="ending in .keras"):
+        lab.save_model_atomic(tiny_model, tmp_path / "m.h5")
+
+
+def test_a_failed_save_leaves_no_half_written_file(tiny_model, tmp_path, monkeypatch):
+    def broken_save(self, path, *args, **kwargs):
+        with open(path, "wb") as handle:
+            handle.write(b"PK half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(keras.Model, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        lab.save_model_atomic(tiny_model, tmp_path / "m.keras")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "No model file"),
+    (b"", "not a .keras model file"),
+    (b"this is not a zip archive", "not a .keras model file"),
+])
+def test_missing_or_non_zip_files_are_named(tmp_path, content, message):
+    path = tmp_path / "m.keras"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(lab.ModelFileError, match=message):
+        lab.load_model_file(path)
+
+
+def test_truncated_and_foreign_zip_files_are_refused(tiny_model, tmp_path):
+    path = lab.save_model_atomic(tiny_model, tmp_path / "m.keras")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(lab.ModelFileError, match="m.keras"):
+        lab.load_model_file(path)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "a zip, but no model in it")
+    with pytest.raises(lab.ModelFileError, match="not a readable Keras model"):
+        lab.load_model_file(path)
+
+
+def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
+    dense = lab.save_model_atomic(lab.build_dense_baseline(), tmp_path / "dense.keras")
+    with pytest.raises(lab.ModelFileError, match=r"expects inputs of shape \(784,\)"):
+        lab.load_model_file(dense, input_shape=(28, 28, 1))
+    with pytest.raises(lab.ModelFileError, match="outputs of shape"):
+        lab.load_model_file(dense, num_classes=3)
+
+
+def test_read_model_info_tolerates_missing_and_broken_files(tmp_path):
+    assert lab.read_model_info(tmp_path / "m.keras") == {}
+    (tmp_path / "m.json").write_text("{broken")
+    assert lab.read_model_info(tmp_path / "m.keras") == {}
+    (tmp_path / "m.json").write_text('{"test_accuracy": 0.5}')
+    assert lab.read_model_info(tmp_path / "m.keras") == {"test_accuracy": 0.5}
+
+
+def test_trained_seed_cnn_trains_saves_loads_and_retrains_a_bad_file(isolated_artifacts, capsys):
+    tiny = lab.Profile("tiny", train_size=256, test_size=100, max_epochs=1)
+    model = lab.trained_seed_cnn(tiny)
+    path = isolated_artifacts / "seed_cnn_tiny.keras"
+    assert path.is_file() and model.count_params() == 995_060
+    assert lab.read_model_info(path)["profile"] == "tiny"
+    assert "Training the seed CNN" in capsys.readouterr().out
+
+    again = lab.trained_seed_cnn(tiny)
+    assert "Loaded the trained seed CNN" in capsys.readouterr().out
+    x = np.zeros((1, 28, 28, 1), "float32")
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
+
+    path.write_bytes(path.read_bytes()[:500])  # truncated: reported, then retrained
+    lab.trained_seed_cnn(tiny)
+    out = capsys.readouterr().out
+    assert "not a .keras model file" in out and "Training a new one instead" in out
+    assert zipfile.is_zipfile(path)
