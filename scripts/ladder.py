@@ -1,0 +1,408 @@
+"""The ablation ladder (notebook 05): from the seed CNN to an ensemble, one idea per step, chosen on a validation split.
+
+    python scripts/ladder.py --dry-run            # the plan, its estimated time and the budget check; trains nothing
+    python scripts/ladder.py                      # full profile: every step; results/ladder_runs.csv, ladder.md, README
+    LAB_PROFILE=smoke python scripts/ladder.py    # seconds: proves the command runs, writes under artifacts/smoke/
+
+Every model trains on the first 55,000 training images; the last 5,000 are the validation split that early stopping
+and every choice use. The test set is only reported. The steps are lab_utils.improved.LADDER: a constant learning
+rate, + one-cycle (the lab's fast recipe), + batch normalisation, + augmentation, a deeper network, + longer training
+with early stopping, + an ensemble of the longer step's models (softmax outputs averaged).
+
+Each finished model is a row of the runs CSV at once, so an interrupted command resumes where it stopped. The longer
+step's models are saved under artifacts/ladder/ (gitignored) and loaded, not retrained, by the ensemble and by reruns;
+a missing or broken file is reported and trained again.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import math
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
+
+import lab_utils as lab  # noqa: E402
+from lab_utils import ensemble, improved  # noqa: E402
+
+VALIDATION_SIZE = 10_000 // 2  # the last 5,000 training images
+TEST_SIZE = 10_000
+BUDGET_FACTOR = 12  # the whole ladder may cost 12x the plain published recipe's training time
+PLAIN_SECONDS_FALLBACK = 370.0  # the plain recipe (float32, 10 epochs) on the lab's 2-core AMD EPYC
+# The cost model behind --dry-run: the seed CNN trains at about 2,400 images/s on the lab's 2-core CPU under
+# mixed_bfloat16 (benchmarks/speed.py). Other networks scale with their multiply-adds per image, plus a share that
+# does not (data, pooling, dropout); augmentation and batch normalisation add what was measured for them. A plan.
+REFERENCE_IMAGES_PER_SECOND = 2_400
+FIXED_SHARE = 0.15
+EXTRA_COST = {"augment": 1.05, "after_pool": 1.05, "after_conv": 2.5}
+RUN_OVERHEAD_SECONDS = 5.0  # build, compile and the first step's graph tracing
+SEED_CNN_MULTIPLY_ADDS = 13_885_000  # improved.count_multiply_adds(lab.build_seed_cnn()), checked by the tests
+MARKDOWN_NAME = "ladder"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and its estimated time; train nothing")
+    parser.add_argument("--steps", nargs="+", type=int, help="only these step numbers (default: all)")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds of the short steps")
+    parser.add_argument("--members", type=int, default=5, help="models in the ensemble (the longer step's seeds)")
+    parser.add_argument("--budget-minutes", type=float,
+                        help=f"time allowed for the whole ladder (default: {BUDGET_FACTOR}x the plain recipe's time)")
+    parser.add_argument("--ignore-budget", action="store_true", help="train even if the estimate exceeds the budget")
+    parser.add_argument("--images-per-second", type=float, default=REFERENCE_IMAGES_PER_SECOND,
+                        help="the seed CNN's training speed on this machine, for the estimate")
+    parser.add_argument("--summarize-only", action="store_true", help="only rebuild the summary from the CSV")
+    args = parser.parse_args(argv)
+    if any(seed < 0 for seed in args.seeds):
+        parser.error("seeds must be non-negative integers")
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error("seeds must differ")
+    if args.members < 1:
+        parser.error("--members must be a positive integer")
+    if args.budget_minutes is not None and not args.budget_minutes > 0:
+        parser.error("--budget-minutes must be positive")
+    if not args.images_per_second > 0:
+        parser.error("--images-per-second must be positive")
+    numbers = [step.number for step in improved.ladder_steps(args.members, args.seeds)]
+    unknown = sorted(set(args.steps or []) - set(numbers))
+    if unknown:
+        parser.error(f"unknown steps {unknown}; the ladder has steps {numbers}")
+    return args
+
+
+def output_paths(profile):
+    """Where the runs CSV and the trained members go: results/ and artifacts/ladder/, or artifacts/smoke/."""
+    if profile.name == "full":
+        return ROOT / "results" / "ladder_runs.csv", lab.artifacts_dir() / "ladder"
+    return ROOT / "artifacts" / "smoke" / "ladder_runs.csv", lab.artifacts_dir() / "smoke" / "ladder"
+
+
+def selected_steps(args):
+    steps = improved.ladder_steps(args.members, args.seeds)
+    wanted = set(args.steps or [step.number for step in steps])
+    ensemble_steps = [step for step in steps if step.number in wanted and step.ensemble_of is not None]
+    wanted |= {step.ensemble_of for step in ensemble_steps}  # an ensemble needs its members
+    return [step for step in steps if step.number in wanted]
+
+
+def split_sizes(profile) -> tuple[int, int, int]:
+    """Return (training, validation, test) image counts under this profile."""
+    train_total = profile.train_size or 60_000
+    val = VALIDATION_SIZE if profile.name == "full" else train_total // 5
+    return train_total - val, val, profile.test_size or TEST_SIZE
+
+
+def step_config(step, profile, policy: str, members_hash: str | None = None) -> dict:
+    """What decides a step's results: the step itself, the epochs its profile allows, the data split, the precision."""
+    train_size, val_size, _ = split_sizes(profile)
+    context = dict(profile=profile.name, train_size=train_size, val_size=val_size, precision=policy)
+    if step.ensemble_of is None:
+        return step.config(epochs=profile.epochs(step.recipe.epochs), **context)
+    return step.config(seeds=list(step.seeds), members_config_hash=members_hash, **context)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The plan and its estimated time
+# ---------------------------------------------------------------------------------------------------------------
+
+def images_per_second(step, reference_rate: float, macs: int | None = None) -> float:
+    """The estimated training speed of a step's network, scaled from the seed CNN's by multiply-adds and extras."""
+    macs = improved.count_multiply_adds(step.build()) if macs is None else macs
+    factor = FIXED_SHARE + (1 - FIXED_SHARE) * macs / SEED_CNN_MULTIPLY_ADDS
+    options = step.model_options
+    if options.get("augment"):
+        factor *= EXTRA_COST["augment"]
+    if options.get("batch_norm") in EXTRA_COST:
+        factor *= EXTRA_COST[options["batch_norm"]]
+    return reference_rate / factor
+
+
+def estimate_seconds(step, epochs: int, train_size: int, val_size: int, reference_rate: float, macs=None) -> float:
+    """Estimated seconds to train one model of a step: training images forward and back, validation forward only."""
+    rate = images_per_second(step, reference_rate, macs)
+    return epochs * (train_size + val_size / 3) / rate + RUN_OVERHEAD_SECONDS
+
+
+def plain_recipe_seconds(cpu: str) -> tuple[float, str]:
+    """The plain published recipe's training time on this CPU (results/fast_recipe_runs.csv), else the lab's figure."""
+    path = ROOT / "results" / "fast_recipe_runs.csv"
+    try:
+        runs = lab.read_runs(path)
+    except ValueError:
+        runs = None
+    if runs is not None and not runs.empty and {"kind", "cpu", "train_seconds"} <= set(runs.columns):
+        plain = runs[(runs.kind == "plain") & (runs.cpu == cpu)]
+        if not plain.empty:
+            return float(plain.train_seconds.iloc[-1]), f"measured on {cpu} (results/fast_recipe_runs.csv)"
+    return PLAIN_SECONDS_FALLBACK, f"the lab's figure for a 2-core AMD EPYC (no plain run for {cpu} in results/)"
+
+
+def plan(args, profile, steps, out, cpu, policy):
+    """Print the plan; return (estimated seconds still to train, budget seconds)."""
+    train_size, val_size, _ = split_sizes(profile)
+    done = lab.read_runs(out)
+    print(f"Profile: {profile}")
+    print(f"Data: {train_size:,} training images, the last {val_size:,} of the training set for validation, "
+          "the test set only for the report.")
+    print(f"Estimate: the seed CNN at {args.images_per_second:,.0f} images/s, other networks scaled by "
+          "multiply-adds.\n")
+    total = 0.0
+    for step in steps:
+        if step.ensemble_of is not None:
+            print(f"step {step.number}: {step.name}: averages step {step.ensemble_of}'s models "
+                  f"(seeds {', '.join(map(str, step.seeds))}); loading and predicting only")
+            continue
+        epochs = profile.epochs(step.recipe.epochs)
+        model = step.build()
+        macs = improved.count_multiply_adds(model)
+        seconds = estimate_seconds(step, epochs, train_size, val_size, args.images_per_second, macs)
+        chash = ensemble.config_hash(step_config(step, profile, policy))
+        todo = [seed for seed in step.seeds if not _done(done, step, seed, cpu, chash)]
+        total += seconds * len(todo)
+        print(f"step {step.number}: {step.name}\n"
+              f"    {step.network}, {model.count_params():,} parameters, "
+              f"{macs / 1e6:.1f}M multiply-adds per image; {step.recipe.name}\n"
+              f"    seeds {', '.join(map(str, step.seeds))} ({len(step.seeds) - len(todo)} done): "
+              f"about {seconds:.0f} s per model, {seconds * len(todo) / 60:.1f} min to go")
+    plain_seconds, source = plain_recipe_seconds(cpu)
+    budget = args.budget_minutes * 60 if args.budget_minutes is not None else BUDGET_FACTOR * plain_seconds
+    print(f"\nEstimated training still to do: {total / 60:.1f} min.")
+    if args.budget_minutes is None:
+        print(f"Budget: {BUDGET_FACTOR} x the plain recipe's {plain_seconds:.0f} s ({source}) = {budget / 60:.1f} min.")
+    else:
+        print(f"Budget: {budget / 60:.1f} min (--budget-minutes).")
+    verdict = "fits" if total <= budget else "EXCEEDS"
+    print(f"The plan {verdict} the budget ({total / budget:.0%} of it).")
+    return total, budget
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Training and recording
+# ---------------------------------------------------------------------------------------------------------------
+
+def _done(runs, step, seed, cpu, chash) -> bool:
+    if runs.empty or not {"step", "seed", "cpu", "config_hash"} <= set(runs.columns):
+        return False
+    return bool(((runs.step == step.number) & (runs.seed.astype(str) == str(seed)) & (runs.cpu == cpu)
+                 & (runs.config_hash.astype(str) == chash)).any())
+
+
+def load_data(profile):
+    (x_train, y_train), (x_test, y_test) = lab.load_mnist()
+    x_train, y_train = profile.subset(x_train, y_train, "train")
+    x_test, y_test = profile.subset(x_test, y_test, "test")
+    train_size, _, _ = split_sizes(profile)
+    x_train, y_train, x_test = lab.prepare_images(x_train), lab.one_hot(y_train), lab.prepare_images(x_test)
+    return {"fit": (x_train[:train_size], y_train[:train_size]), "val": (x_train[train_size:], y_train[train_size:]),
+            "test": (x_test, lab.one_hot(y_test))}
+
+
+def train_one(step, seed, data, epochs, verbose=2):
+    """Train one model of a step from a fresh start; return (model, facts)."""
+    import keras
+
+    keras.backend.clear_session()  # this also resets the precision policy, so choose it again
+    choice = lab.use_best_precision()
+    lab.set_seed(seed)
+    model = step.build()
+    print(f"\n== step {step.number}: {step.name} | seed {seed} | {choice.policy}", flush=True)
+    run = improved.train_model(model, step.recipe, *data["fit"], x_val=data["val"][0], y_val=data["val"][1],
+                               epochs=epochs, verbose=verbose)
+    val_accuracy = ensemble.ensemble_accuracy([model], *data["val"])
+    print(f"   validation accuracy {val_accuracy:.4f} after {len(run.epoch_seconds)} epochs in "
+          f"{run.train_seconds:.0f} s", flush=True)
+    kept_epoch = len(run.epoch_seconds)  # the epoch whose weights the model ends with
+    history = run.history.get(step.recipe.monitor, [])
+    if step.recipe.early_stopping_patience is not None and history:  # early stopping restored its best epoch
+        kept_epoch = history.index(max(history) if step.recipe.monitor == "val_accuracy" else min(history)) + 1
+    facts = {"val_accuracy": round(val_accuracy, 6), "train_seconds": round(run.train_seconds, 1),
+             "epochs_run": len(run.epoch_seconds), "kept_epoch": kept_epoch,
+             "seconds_per_epoch": round(sum(run.epoch_seconds) / len(run.epoch_seconds), 2),
+             "precision": choice.policy, **lab.machine_info(),
+             "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return model, facts
+
+
+def make_row(step, seed, model, facts, data, profile, members=1, test_accuracy=None):
+    train_size, val_size, _ = split_sizes(profile)
+    if test_accuracy is None:
+        test_accuracy = ensemble.ensemble_accuracy([model], *data["test"])
+    return {"step": step.number, "name": step.name, "network": step.network, "seed": str(seed), "members": members,
+            "recipe": step.recipe.name if step.recipe else "", "epochs": facts.get("epochs", ""),
+            "epochs_run": facts["epochs_run"], "kept_epoch": facts.get("kept_epoch", ""),
+            "val_accuracy": facts["val_accuracy"], "test_accuracy": round(test_accuracy, 6),
+            "train_seconds": facts["train_seconds"], "seconds_per_epoch": facts.get("seconds_per_epoch", ""),
+            "params": model.count_params() if model is not None else facts.get("params", ""),
+            "multiply_adds": improved.count_multiply_adds(model) if model is not None else "",
+            "profile": profile.name, "train_size": train_size, "val_size": val_size,
+            "config_hash": facts.get("config_hash", ""), "precision": facts["precision"],
+            **{key: facts[key] for key in lab.machine_info()},
+            "finished_utc": facts["finished_utc"]}
+
+
+def run_ladder(args, profile, steps, out, folder, cpu, policy):
+    data = load_data(profile)
+    kept = {s.ensemble_of for s in improved.ladder_steps(args.members, args.seeds) if s.ensemble_of is not None}
+    members_by_step = {}
+    for step in steps:
+        if step.ensemble_of is not None:
+            run_ensemble(step, members_by_step, data, profile, out, cpu, policy)
+            continue
+        epochs = profile.epochs(step.recipe.epochs)
+        config = step_config(step, profile, policy)
+        chash = ensemble.config_hash(config)
+        if step.number in kept:  # the ensemble's members: saved under artifacts/, loaded by the ensemble and by reruns
+
+            def record(member, step=step, epochs=epochs, chash=chash):
+                if _done(lab.read_runs(out), step, member.seed, member.facts.get("cpu", cpu), chash):
+                    print(f"step {step.number} seed {member.seed}: already in {_show(out)}")
+                    return
+                lab.append_run(out, make_row(step, member.seed, member.model, {**member.facts, "epochs": epochs},
+                                             data, profile))
+
+            members_by_step[step.number] = ensemble.train_or_load_members(
+                lambda seed, step=step, epochs=epochs: train_one(step, seed, data, epochs),
+                list(step.seeds), folder=folder, name=f"step{step.number}", config=config, on_member=record)
+            continue
+        for seed in step.seeds:
+            if _done(lab.read_runs(out), step, seed, cpu, chash):
+                print(f"skip step {step.number} seed {seed}: already in {_show(out)}")
+                continue
+            model, facts = train_one(step, seed, data, epochs)
+            lab.append_run(out, make_row(step, seed, model, {**facts, "epochs": epochs, "config_hash": chash},
+                                         data, profile))
+
+
+def run_ensemble(step, members_by_step, data, profile, out, cpu, policy):
+    members = members_by_step.get(step.ensemble_of)
+    if members is None:
+        raise RuntimeError(f"step {step.number} needs step {step.ensemble_of}'s models, which were not trained or "
+                           "loaded.")
+    chash = ensemble.config_hash(step_config(step, profile, policy, members[0].facts.get("config_hash")))
+    if _done(lab.read_runs(out), step, _seed_list(step.seeds), cpu, chash):
+        print(f"skip step {step.number}: already in {_show(out)}")
+        return
+    models = [member.model for member in members]
+    val_accuracy = ensemble.ensemble_accuracy(models, *data["val"])
+    test_accuracy = ensemble.ensemble_accuracy(models, *data["test"])
+    print(f"\n== step {step.number}: {step.name}: validation accuracy {val_accuracy:.4f}, "
+          f"test accuracy {test_accuracy:.4f}", flush=True)
+    facts = {"val_accuracy": round(val_accuracy, 6),
+             "train_seconds": round(sum(m.facts.get("train_seconds", math.nan) for m in members), 1),
+             "epochs_run": sum(m.facts.get("epochs_run", 0) for m in members),
+             "precision": members[0].facts.get("precision", policy), **lab.machine_info(), "config_hash": chash,
+             "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    row = make_row(step, _seed_list(step.seeds), None, facts, data, profile, members=len(members),
+                   test_accuracy=test_accuracy)
+    row["params"] = sum(m.model.count_params() for m in members)
+    lab.append_run(out, row)
+
+
+def _seed_list(seeds) -> str:
+    return " ".join(str(seed) for seed in seeds)
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The summary
+# ---------------------------------------------------------------------------------------------------------------
+
+def current_runs(runs, args, profile, policy, cpu):
+    """The rows made on this CPU with the ladder's current configs (older configs stay in the CSV, out of the table)."""
+    hashes, steps = set(), improved.ladder_steps(args.members, args.seeds)
+    by_number = {step.number: step for step in steps}
+    for step in steps:
+        if step.ensemble_of is None:
+            hashes.add(ensemble.config_hash(step_config(step, profile, policy)))
+    for step in steps:
+        if step.ensemble_of is not None:
+            members = ensemble.config_hash(step_config(by_number[step.ensemble_of], profile, policy))
+            hashes.add(ensemble.config_hash(step_config(step, profile, policy, members)))
+    if runs.empty or not {"cpu", "config_hash"} <= set(runs.columns):
+        return runs.iloc[0:0]
+    return runs[(runs.cpu == cpu) & runs.config_hash.astype(str).isin(hashes)]
+
+
+def summary_markdown(runs, csv_name: str = "results/ladder_runs.csv") -> str:
+    import pandas as pd
+
+    summary = improved.summarize_ladder(runs)
+    rows = []
+    for r in summary.itertuples(index=False):
+        spread = f" ± {r.test_std:.2%}" if r.models > 1 else ""
+        is_ensemble = r.network == "ensemble"
+        rows.append({
+            "step": int(r.step), "what it adds": r.name,
+            "models": f"{int(r.members)} averaged" if is_ensemble else int(r.models),
+            "validation accuracy": f"{r.val_accuracy:.2%}",
+            "test accuracy (mean ± std)": f"{r.test_accuracy:.2%}{spread}",
+            "min – max": f"{r.test_min:.2%} – {r.test_max:.2%}" if r.models > 1 else "",
+            "training time per model (s)": f"{r.train_seconds:.0f}" + (" (all members)" if is_ensemble else ""),
+        })
+    singles = runs[runs.network != "ensemble"]
+    total = singles.train_seconds.sum()
+    last = runs.iloc[-1]
+    lines = [lab.results.to_markdown(pd.DataFrame(rows))]
+    long_step = summary[summary.network != "ensemble"].step.max()
+    long_runs = singles[singles.step == long_step]
+    if not long_runs.empty:
+        chosen = long_runs.loc[long_runs.val_accuracy.idxmax()]
+        lines.append(f"Single model: the step-{int(long_step)} model with the best validation accuracy (seed "
+                     f"{chosen.seed}, {chosen.val_accuracy:.2%}) scores {chosen.test_accuracy:.2%} on the test set, "
+                     f"trained in {chosen.train_seconds:.0f} s.")
+    ensembles = runs[runs.network == "ensemble"]
+    if not ensembles.empty:
+        best = ensembles.iloc[-1]
+        lines.append(f"Ensemble of {int(best.members)}: {best.test_accuracy:.2%} on the test set; its members trained "
+                     f"in {best.train_seconds:.0f} s together.")
+    plain_seconds, source = plain_recipe_seconds(last.cpu)
+    lines.append(f"The whole ladder trained {len(singles)} model{'s' * (len(singles) != 1)} in {total / 60:.1f} min, "
+                 f"{total / plain_seconds:.1f}x the plain published recipe's {plain_seconds:.0f} s ({source}).")
+    lines.append(f"{str(last.profile).capitalize()} profile, {int(last.train_size):,} training and "
+                 f"{int(last.val_size):,} validation images (the test set only reports), {last.precision}, "
+                 f"{last.cpu} ({int(last.cores)} cores), TensorFlow {last.tensorflow}, Keras {last.keras}; every model "
+                 f"is a row of `{csv_name}`. Command: `python scripts/ladder.py`.")
+    return lines[0] + "\n" + "\n\n".join(lines[1:]) + "\n"
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    profile = lab.get_profile()
+    out, folder = output_paths(profile)
+    cpu = lab.detect_capabilities().cpu_model
+    steps = selected_steps(args)
+    policy = lab.use_best_precision().policy
+    if not args.summarize_only:
+        total, budget = plan(args, profile, steps, out, cpu, policy)
+        if args.dry_run:
+            return 0
+        if profile.name == "full" and total > budget and not args.ignore_budget:
+            print("Not training: the estimate exceeds the budget. Train fewer seeds or members, "
+                  "or pass --ignore-budget.")
+            return 2
+        run_ladder(args, profile, steps, out, folder, cpu, policy)
+    runs = current_runs(lab.read_runs(out), args, profile, policy, cpu)
+    if runs.empty:
+        print(f"No runs of the current ladder on {cpu} recorded in {_show(out)} yet.")
+        return 0
+    markdown = summary_markdown(runs, _show(out))
+    print("\n" + markdown)
+    if profile.name == "full":
+        lab.write_atomic(ROOT / "results" / "ladder.md", "# The ablation ladder\n\n" + markdown)
+        try:
+            lab.results.update_readme_block(ROOT / "README.md", MARKDOWN_NAME, markdown)
+        except ValueError as error:
+            print(f"README.md not updated: {error} Add the block to show the table there.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,460 @@
+"""Notebook 05's helpers: augmentation, the improved CNN, schedules, the ladder, ensembles and their model files."""
+import importlib.util
+import json
+import math
+import zipfile
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+import lab_utils as lab
+from lab_utils import ensemble, improved
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("ladder", ROOT / "scripts" / "ladder.py")
+ladder = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ladder)
+
+TINY = dict(filters=(4, 8), convs_per_block=1, dense_units=(16,))
+
+
+@pytest.fixture(autouse=True)
+def keep_the_precision_policy():
+    policy = keras.mixed_precision.global_policy().name
+    yield
+    keras.mixed_precision.set_global_policy(policy)
+
+
+@pytest.fixture()
+def mixed_precision():
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def images(n=8, seed=0):
+    return np.random.default_rng(seed).random((n, 28, 28, 1), dtype="float32")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Augmentation
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_augmentation_block_shifts_rotates_and_zooms_but_never_flips():
+    block = improved.augmentation_block(shift=0.1, rotation_degrees=10, zoom=0.1)
+    kinds = [type(layer).__name__ for layer in block.layers]
+    assert kinds == ["RandomTranslation", "RandomRotation", "RandomZoom"]
+    rotation = block.layers[1]
+    assert rotation.factor == pytest.approx((-10 / 360, 10 / 360))  # a fraction of a full turn, not degrees
+    assert all(layer.fill_mode == "constant" and layer.fill_value == 0.0 for layer in block.layers)
+    assert [type(layer).__name__ for layer in improved.augmentation_block(rotation_degrees=0).layers] == [
+        "RandomTranslation", "RandomZoom"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"shift": 0.5}, "shift"), ({"shift": -0.1}, "shift"), ({"zoom": 0.6}, "zoom"), ({"zoom": "0.1"}, "zoom"),
+    ({"rotation_degrees": 90}, "rotation_degrees"), ({"rotation_degrees": True}, "rotation_degrees"),
+    ({"seed": -1}, "seed"), ({"shift": 0, "rotation_degrees": 0, "zoom": 0}, "nothing to augment"),
+])
+def test_augmentation_block_refuses_bad_ranges(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        improved.augmentation_block(**kwargs)
+
+
+def test_augmentation_changes_training_images_only(mixed_precision):
+    x = images()
+    block = improved.augmentation_block(seed=3)
+    assert not np.allclose(np.asarray(block(x, training=True)), x)
+    np.testing.assert_array_equal(np.asarray(block(x, training=False)), x)
+    with_block = improved.build_improved_cnn(**TINY, augment=block)
+    without = improved.build_improved_cnn(**TINY)
+    without.set_weights(with_block.get_weights())  # the block has no weights: the rest is the same network
+    first, second = with_block.predict(x, verbose=0), with_block.predict(x, verbose=0)
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(first, without.predict(x, verbose=0), rtol=1e-6, atol=1e-7)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The improved network
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_seed_layout_without_batch_norm_is_the_seed_cnn():
+    model = improved.build_improved_cnn(**improved.SEED_CNN_LAYOUT, batch_norm=False)
+    assert model.count_params() == lab.models.SEED_CNN_PARAMS
+    # 24x24x75x25 + 8x8x100x(25x75) + 1600x500 + 500x10 multiply-adds per image
+    assert improved.count_multiply_adds(model) == improved.count_multiply_adds(lab.build_seed_cnn()) == 13_885_000
+
+
+def test_batch_norm_goes_after_the_pooling_or_after_every_conv(mixed_precision):
+    model = improved.build_improved_cnn()
+    names = [layer.name for layer in model.layers]
+    assert names[:5] == ["conv1_1", "conv1_2", "pool1", "bn1", "dropout1"]
+    assert model.count_params() == 331_114 and model.layers[-1].dtype_policy.name == "float32"
+    textbook = improved.build_improved_cnn(batch_norm="after_conv")
+    assert [layer.name for layer in textbook.layers][:3] == ["conv1_1", "bn1_1", "relu1_1"]
+    assert not textbook.get_layer("conv1_1").use_bias  # BN's shift replaces the bias
+    assert "augmentation" in [layer.name for layer in improved.build_improved_cnn(augment=True).layers]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"filters": (8, 8, 8, 8), "kernel_size": 5}, "does not fit"),
+    ({"filters": ()}, "at least one entry"),
+    ({"convs_per_block": 0}, "convs_per_block"),
+    ({"padding": "full"}, "padding"),
+    ({"conv_dropout": 1.0}, "conv_dropout"),
+    ({"batch_norm": "before_relu"}, "batch_norm"),
+    ({"augment": "yes"}, "augment"),
+    ({"num_classes": 0}, "num_classes"),
+])
+def test_build_improved_cnn_refuses_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        improved.build_improved_cnn(**kwargs)
+
+
+def test_count_multiply_adds_refuses_what_is_not_a_model():
+    with pytest.raises(TypeError, match="Keras model"):
+        improved.count_multiply_adds("seed cnn")
+
+
+def test_batch_norm_and_augmentation_save_and_load_in_safe_mode(tmp_path, mixed_precision):
+    model = improved.build_improved_cnn(**TINY, augment=True, batch_norm="after_conv")
+    rng = np.random.default_rng(0)  # weights as if trained: BN's moving statistics away from their start, too
+    model.set_weights([np.abs(rng.normal(size=w.shape)).astype("float32") + 0.5 for w in model.get_weights()])
+    x = images(4)
+    path = lab.save_model_atomic(model, tmp_path / "improved.keras")
+    loaded = lab.load_model_file(path, input_shape=(28, 28, 1), num_classes=10)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Schedules, recipes and training on a validation split
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_learning_rate_schedules():
+    one_cycle = improved.learning_rate_schedule("one_cycle", 1e-2, 100, 0.2)
+    reference = lab.one_cycle_schedule(1e-2, 100, 0.2)
+    assert [float(one_cycle(s)) for s in (0, 20, 60)] == [float(reference(s)) for s in (0, 20, 60)]
+    cosine = improved.learning_rate_schedule("cosine", 1e-2, 100)
+    assert float(cosine(0)) == pytest.approx(1e-2) and float(cosine(100)) == pytest.approx(0.0, abs=1e-9)
+    assert improved.learning_rate_schedule("constant", 1e-3, 100) == 1e-3
+    with pytest.raises(ValueError, match="schedule must be one of"):
+        improved.learning_rate_schedule("step", 1e-3, 100)
+    with pytest.raises(ValueError, match="peak_learning_rate"):
+        improved.learning_rate_schedule("constant", 0.0, 100)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"epochs": 0}, {"batch_size": 1.5}, {"peak_learning_rate": -1.0}, {"schedule": "plateau"},
+    {"warmup_fraction": 1.0}, {"early_stopping_patience": 0}, {"monitor": "accuracy"}, {"label_smoothing": 1.0},
+])
+def test_improved_recipe_validates_its_settings(kwargs):
+    with pytest.raises(ValueError, match=f"ImprovedRecipe.{next(iter(kwargs))}"):
+        improved.ImprovedRecipe(**kwargs)
+
+
+@pytest.fixture(scope="module")
+def tiny_split():
+    (x_train, y_train), _ = lab.load_mnist()
+    x, y = lab.prepare_images(x_train[:160]), lab.one_hot(y_train[:160])
+    return x[:128], y[:128], x[128:], y[128:]
+
+
+def test_train_model_scores_epochs_on_validation_and_stops_early(tiny_split):
+    x_fit, y_fit, x_val, y_val = tiny_split
+    keras.backend.clear_session()
+    lab.set_seed(0)
+    # A learning rate of 1e-12 freezes the weights: the validation loss never improves after the first epoch.
+    recipe = improved.ImprovedRecipe(epochs=5, batch_size=64, schedule="constant", peak_learning_rate=1e-12,
+                                     early_stopping_patience=1, monitor="val_loss")
+    model = improved.build_improved_cnn(**TINY, batch_norm=False)
+    run = improved.train_model(model, recipe, x_fit, y_fit, x_val=x_val, y_val=y_val, verbose=0)
+    assert len(run.history["val_accuracy"]) == len(run.epoch_seconds) == 2  # stopped after one epoch of patience
+    assert run.train_seconds >= sum(run.epoch_seconds) > 0 and math.isnan(run.test_accuracy)  # test set untouched
+
+
+def test_train_model_refuses_bad_inputs(tiny_split):
+    x_fit, y_fit, x_val, y_val = tiny_split
+    model = improved.build_improved_cnn(**TINY)
+    with pytest.raises(TypeError, match="ImprovedRecipe"):
+        improved.train_model(model, lab.FAST_RECIPE, x_fit, y_fit)
+    with pytest.raises(ValueError, match="train images and labels"):
+        improved.train_model(model, improved.SHORT_RECIPE, x_fit, y_fit[:10])
+    with pytest.raises(ValueError, match="both x_val and y_val"):
+        improved.train_model(model, improved.SHORT_RECIPE, x_fit, y_fit, x_val=x_val)
+    with pytest.raises(ValueError, match="early stopping watches the validation split"):
+        improved.train_model(model, improved.LONG_RECIPE, x_fit, y_fit)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The ladder
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_the_ladder_adds_one_idea_per_step():
+    steps = improved.ladder_steps(members=3, seeds=(0, 1))
+    assert [step.number for step in steps] == list(range(7))
+    constant, one_cycle, bn, augmented, deeper, longer, averaged = steps
+    assert constant.model_options == one_cycle.model_options and constant.recipe.schedule == "constant"
+    assert one_cycle.recipe == improved.SHORT_RECIPE and one_cycle.recipe.epochs == lab.FAST_RECIPE.epochs
+    assert bn.model_options == {**improved.SEED_CNN_LAYOUT, "batch_norm": "after_pool"}  # the seed CNN's layers + BN
+    assert augmented.model_options == {**bn.model_options, "augment": True}
+    assert deeper.recipe == augmented.recipe and deeper.model_options["convs_per_block"] == 2
+    assert longer.model_options == deeper.model_options and longer.recipe.early_stopping_patience
+    assert longer.seeds == averaged.seeds == (0, 1, 2) and averaged.ensemble_of == longer.number
+    assert bn.seeds == (0, 1)
+    with pytest.raises(ValueError, match="ensemble"):
+        averaged.build()
+    hashes = {ensemble.config_hash(step.config(profile="full")) for step in steps}
+    assert len(hashes) == len(steps)
+
+
+@pytest.mark.parametrize("kwargs, message", [({"members": 0}, "members"), ({"seeds": ()}, "seeds"),
+                                             ({"seeds": (0, -1)}, "seed")])
+def test_ladder_steps_refuse_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        improved.ladder_steps(**kwargs)
+
+
+def fake_ladder_runs():
+    rows = []
+    for step, name, network, accuracies, seconds in (
+            (0, "seed CNN", "seed_cnn", [0.990, 0.992], 70.0),
+            (5, "longer", "improved_cnn", [0.9960, 0.9964, 0.9962], 400.0),
+            (6, "ensemble of 3", "ensemble", [0.9971], 1200.0)):
+        for seed, accuracy in enumerate(accuracies):
+            rows.append(dict(step=step, name=name, network=network, seed=str(seed),
+                             members=3 if network == "ensemble" else 1,
+                             val_accuracy=accuracy + 0.001 * seed, test_accuracy=accuracy, train_seconds=seconds + seed,
+                             profile="full", train_size=55_000, val_size=5_000, precision="mixed_bfloat16",
+                             cpu="Test CPU", cores=2, tensorflow="2.x", keras="3.x", config_hash=f"h{step}"))
+    return pd.DataFrame(rows)
+
+
+def test_summarize_and_plot_the_ladder():
+    summary = improved.summarize_ladder(fake_ladder_runs())
+    longer = summary[summary.step == 5].iloc[0]
+    assert longer.models == 3 and longer.test_accuracy == pytest.approx(0.9962)
+    assert longer.test_std == pytest.approx(0.0002)
+    assert summary[summary.step == 6].iloc[0].test_std == 0.0
+    figure = improved.plot_ladder(fake_ladder_runs())
+    assert figure.axes[0].get_xscale() == "log"
+    with pytest.raises(ValueError, match="lacks the columns"):
+        improved.summarize_ladder(fake_ladder_runs().drop(columns="network"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Ensembles: averaging
+# ---------------------------------------------------------------------------------------------------------------
+
+class FixedModel:
+    """Stands in for a trained model: predict returns fixed probabilities."""
+
+    def __init__(self, probabilities):
+        self.probabilities = np.asarray(probabilities, dtype="float32")
+
+    def predict(self, x, batch_size=None, verbose=0):
+        return self.probabilities[: len(x)]
+
+
+def test_ensemble_averages_softmax_outputs():
+    a = FixedModel([[0.6, 0.4], [0.2, 0.8], [0.5, 0.5]])
+    b = FixedModel([[0.2, 0.8], [0.4, 0.6], [0.9, 0.1]])
+    x = np.zeros((3, 28, 28, 1), "float32")
+    np.testing.assert_allclose(ensemble.ensemble_predict([a, b], x), [[0.4, 0.6], [0.3, 0.7], [0.7, 0.3]], rtol=1e-6)
+    assert ensemble.predict_members([a, b], x).shape == (2, 3, 2)
+    assert ensemble.ensemble_accuracy([a, b], x, np.array([1, 1, 0])) == 1.0
+    assert ensemble.ensemble_accuracy([a], x, np.array([[1, 0], [0, 1], [0, 1]])) == pytest.approx(2 / 3)
+
+
+def test_ensemble_refuses_bad_members():
+    x = np.zeros((2, 28, 28, 1), "float32")
+    with pytest.raises(ValueError, match="at least one member"):
+        ensemble.ensemble_predict([], x)
+    with pytest.raises(TypeError, match="no predict method"):
+        ensemble.ensemble_predict(["model"], x)
+    with pytest.raises(ValueError, match="the same classes"):
+        ensemble.ensemble_predict([FixedModel([[1, 0], [0, 1]]), FixedModel([[1, 0, 0], [0, 1, 0]])], x)
+    with pytest.raises(ValueError, match="softmax"):
+        ensemble.ensemble_predict([FixedModel([[3.0, -1.0], [0.5, 0.5]])], x)
+    with pytest.raises(ValueError, match="one row of probabilities per label"):
+        ensemble.accuracy(np.ones((2, 2)) / 2, np.array([0, 1, 1]))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Ensembles: members on disk, trained once, retrained when a file is bad
+# ---------------------------------------------------------------------------------------------------------------
+
+CONFIG = {"network": "tiny", "epochs": 1}
+
+
+class Trainer:
+    """A train_member that counts its calls and builds a tiny (untrained) model: enough to test the file handling."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, seed):
+        self.calls.append(seed)
+        model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                                  keras.layers.Dense(10, activation="softmax", dtype="float32")])
+        return model, {"val_accuracy": 0.5}
+
+
+def test_members_are_trained_once_then_loaded(tmp_path, capsys):
+    trainer = Trainer()
+    seen = []
+    members = ensemble.train_or_load_members(trainer, 2, folder=tmp_path, name="tiny", config=CONFIG,
+                                             on_member=seen.append)
+    assert trainer.calls == [0, 1] and [m.trained for m in members] == [True, True] and seen == members
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny_0.json", "tiny_0.keras", "tiny_1.json", "tiny_1.keras"]
+    facts = json.loads((tmp_path / "tiny_1.json").read_text())
+    assert facts["seed"] == 1 and facts["val_accuracy"] == 0.5 and facts["config"] == CONFIG
+    assert facts["config_hash"] == ensemble.config_hash(CONFIG) and facts["params"] == 7_850
+
+    reordered = dict(reversed(CONFIG.items()))
+    again = ensemble.train_or_load_members(trainer, [0, 1], folder=tmp_path, name="tiny", config=reordered)
+    assert trainer.calls == [0, 1] and [m.trained for m in again] == [False, False]  # key order does not matter
+    assert "Loaded ensemble member" in capsys.readouterr().out
+    x = images(4)
+    np.testing.assert_allclose(ensemble.ensemble_predict([m.model for m in again], x),
+                               ensemble.ensemble_predict([m.model for m in members], x), rtol=1e-6)
+
+
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[:300])
+
+
+def _foreign_zip(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "a zip, but no model in it")
+
+
+def _wrong_shape(path):
+    lab.save_model_atomic(lab.build_dense_baseline(), path)  # inputs (784,): not an image model
+
+
+def _more_parameters(path):
+    lab.save_model_atomic(keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                                            keras.layers.Dense(12, activation="relu"),
+                                            keras.layers.Dense(10, activation="softmax")]), path)
+
+
+def _edit_facts(**changes):
+    def edit(path):
+        sidecar = path.with_suffix(".json")
+        sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), **changes}))
+    return edit
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda path: path.unlink(), "No model file"),
+    (_truncate, "not a .keras model file"),
+    (_foreign_zip, "not a readable Keras model"),
+    (_wrong_shape, "expects inputs of shape"),
+    (_more_parameters, "parameters, but its facts say"),
+    (lambda path: path.with_suffix(".json").unlink(), "no readable facts file"),
+    (lambda path: path.with_suffix(".json").write_text("{broken"), "no readable facts file"),
+    (_edit_facts(config_hash="0" * 16), "trained with another config"),
+    (_edit_facts(seed=7), "trained with seed 7"),
+], ids=["missing", "truncated", "zip-without-model", "wrong-shape", "wrong-size", "no-facts", "broken-facts",
+        "other-config", "other-seed"])
+def test_a_bad_member_file_is_reported_and_retrained(tmp_path, capsys, damage, message):
+    trainer = Trainer()
+    ensemble.train_or_load_members(trainer, [3], folder=tmp_path, name="m", config=CONFIG)
+    damage(tmp_path / "m_3.keras")
+    capsys.readouterr()
+    (member,) = ensemble.train_or_load_members(trainer, [3], folder=tmp_path, name="m", config=CONFIG)
+    out = capsys.readouterr().out
+    assert message in out and "training member 3 again" in out
+    assert trainer.calls == [3, 3] and member.trained
+    ensemble.train_or_load_members(trainer, [3], folder=tmp_path, name="m", config=CONFIG)
+    assert trainer.calls == [3, 3]  # the retrained file is good
+
+
+def test_a_changed_config_retrains(tmp_path, capsys):
+    trainer = Trainer()
+    ensemble.train_or_load_members(trainer, 1, folder=tmp_path, name="m", config=CONFIG)
+    ensemble.train_or_load_members(trainer, 1, folder=tmp_path, name="m", config={**CONFIG, "epochs": 2})
+    assert trainer.calls == [0, 0] and "trained with another config" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"train_member": "train"}, TypeError, "train_member must be a function"),
+    ({"seeds": 0}, ValueError, "at least one member"),
+    ({"seeds": [1, 1]}, ValueError, "seeds must differ"),
+    ({"seeds": [-1]}, ValueError, "non-negative"),
+    ({"name": "my model"}, ValueError, "name must be"),
+    ({"config": {"when": object()}}, TypeError, "JSON-ready"),
+    ({"train_member": lambda seed: "model"}, TypeError, "must return a Keras model"),
+    ({"train_member": lambda seed: (Trainer()(seed)[0], {"at": object()})}, TypeError, "facts .* JSON-ready"),
+])
+def test_train_or_load_members_refuses_bad_arguments(tmp_path, kwargs, error, message):
+    arguments = {"train_member": Trainer(), "seeds": 1, "folder": tmp_path, "name": "m", "config": CONFIG, **kwargs}
+    with pytest.raises(error, match=message):
+        ensemble.train_or_load_members(arguments.pop("train_member"), arguments.pop("seeds"), **arguments)
+    assert not list(tmp_path.glob("*.keras"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# scripts/ladder.py
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_ladder_dry_run_prints_the_plan_and_the_budget(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("LAB_PROFILE", "full")
+    monkeypatch.setattr(ladder, "output_paths", lambda profile: (tmp_path / "runs.csv", tmp_path / "members"))
+    assert ladder.main(["--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "55,000 training images, the last 5,000" in out and "step 6: + ensemble of 5" in out
+    assert "The plan fits the budget" in out
+    assert ladder.main(["--dry-run", "--budget-minutes", "10"]) == 0
+    assert "The plan EXCEEDS the budget" in capsys.readouterr().out
+    assert not list(tmp_path.iterdir())  # a dry run writes nothing
+
+
+def test_ladder_estimates_scale_with_multiply_adds():
+    seed, deeper = improved.LADDER[1], improved.LADDER[4]
+    assert improved.count_multiply_adds(lab.build_seed_cnn()) == ladder.SEED_CNN_MULTIPLY_ADDS
+    assert ladder.images_per_second(seed, 2_400) == pytest.approx(2_400)
+    assert ladder.images_per_second(deeper, 2_400) > 2_400  # 0.72x the seed CNN's multiply-adds
+    assert ladder.estimate_seconds(seed, 3, 55_000, 5_000, 2_400) == pytest.approx(
+        3 * (55_000 + 5_000 / 3) / 2_400 + ladder.RUN_OVERHEAD_SECONDS)
+
+
+@pytest.mark.parametrize("argv", [["--seeds", "-1"], ["--seeds", "1", "1"], ["--members", "0"], ["--steps", "9"],
+                                  ["--budget-minutes", "0"]])
+def test_ladder_refuses_bad_arguments(argv):
+    with pytest.raises(SystemExit):
+        ladder.parse_args(argv)
+
+
+def test_ladder_records_each_model_resumes_and_builds_the_ensemble_from_saved_members(monkeypatch, capsys, tmp_path):
+    """The whole command in the smoke profile, with a stand-in for training so that it takes a second."""
+    (x_train, y_train), (x_test, y_test) = lab.load_mnist()
+    data = {"fit": (lab.prepare_images(x_train[:40]), lab.one_hot(y_train[:40])),
+            "val": (lab.prepare_images(x_train[40:60]), lab.one_hot(y_train[40:60])),
+            "test": (lab.prepare_images(x_test[:20]), lab.one_hot(y_test[:20]))}
+    trained = []
+
+    def fake_train_one(step, seed, data, epochs, verbose=2):
+        trained.append((step.number, seed))
+        model, _ = Trainer()(seed)
+        return model, {"val_accuracy": 0.5, "train_seconds": 1.0, "epochs_run": epochs, "kept_epoch": epochs,
+                       "seconds_per_epoch": 1.0, "precision": "float32", **lab.machine_info(),
+                       "finished_utc": "2026-01-01T00:00:00Z"}
+
+    out = tmp_path / "ladder_runs.csv"
+    monkeypatch.setattr(ladder, "output_paths", lambda profile: (out, tmp_path / "members"))
+    monkeypatch.setattr(ladder, "load_data", lambda profile: data)
+    monkeypatch.setattr(ladder, "train_one", fake_train_one)
+    assert ladder.main(["--steps", "4", "6", "--seeds", "0", "--members", "2"]) == 0
+    assert trained == [(4, 0), (5, 0), (5, 1)]
+    runs = lab.read_runs(out)
+    assert list(runs.step) == [4, 5, 5, 6] and runs.network.iloc[-1] == "ensemble" and runs.members.iloc[-1] == 2
+    assert "| 6 | + ensemble of 2 | 2 averaged |" in capsys.readouterr().out
+
+    assert ladder.main(["--steps", "4", "6", "--seeds", "0", "--members", "2"]) == 0
+    assert trained == [(4, 0), (5, 0), (5, 1)] and len(lab.read_runs(out)) == 4  # resumed: nothing trained again
+    printed = capsys.readouterr().out
+    assert "skip step 4 seed 0" in printed and "Loaded ensemble member" in printed and "skip step 6" in printed
