@@ -2,7 +2,7 @@
 
     python benchmarks/speed.py            # short mode: 6,000 images, 1 epoch each, under a minute on 2 cores
     python benchmarks/speed.py --full     # the published recipe: 48,000 training images, 10 epochs each
-    python benchmarks/speed.py --also mixed_bfloat16 --also xla   # also time options the lab did not choose
+    python benchmarks/speed.py --also mixed_bfloat16 --also xla --also tfdata   # also time options the lab did not choose
 
 Each configuration is built once and warmed up on a few batches (graph tracing is not what we measure); then
 the configurations are timed alternately, --repeats times each, and the median is reported, because a shared
@@ -27,8 +27,9 @@ import lab_utils as lab  # noqa: E402
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="the published recipe instead of the short mode")
-    parser.add_argument("--also", action="append", default=[], choices=["mixed_bfloat16", "xla"],
-                        help="also time bfloat16 mixed precision, or float32 with XLA (jit_compile=True)")
+    parser.add_argument("--also", action="append", default=[], choices=["mixed_bfloat16", "xla", "tfdata"],
+                        help="also time bfloat16 mixed precision, float32 with XLA (jit_compile=True), or the lab's "
+                             "precision fed by a tf.data pipeline (shuffle, batch, prefetch) instead of NumPy arrays")
     parser.add_argument("--images", type=int, help="training images per fit (default 6,000 short, 48,000 --full)")
     parser.add_argument("--repeats", type=int, default=3, help="timed fits per configuration (median reported)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmark_speed.csv")
@@ -36,6 +37,14 @@ def parse_args(argv=None):
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
     return args
+
+
+def as_dataset(x, y, batch_size=200):
+    """Return a tf.data pipeline over the arrays: shuffled each epoch, batched, prefetched."""
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=0, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def build(policy, x, y, jit_compile=False, batch_size=200):
@@ -52,10 +61,13 @@ def build(policy, x, y, jit_compile=False, batch_size=200):
     return model
 
 
-def time_fit(model, x, y, epochs, batch_size=200):
-    """Return the seconds one fit of ``epochs`` epochs takes."""
+def time_fit(model, x, y, epochs, batch_size=200, dataset=None):
+    """Return the seconds one fit of ``epochs`` epochs takes (from the arrays, or from ``dataset`` if given)."""
     start = time.perf_counter()
-    model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+    if dataset is not None:
+        model.fit(dataset, epochs=epochs, shuffle=False, verbose=0)  # the pipeline shuffles itself
+    else:
+        model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
     return time.perf_counter() - start
 
 
@@ -73,18 +85,21 @@ def main(argv=None) -> int:
         configs["mixed_bfloat16 (forced)"] = ("mixed_bfloat16", False)
     if "xla" in args.also:
         configs["float32 + XLA (forced)"] = ("float32", True)
+    if "tfdata" in args.also:
+        configs[f"lab defaults + tf.data ({lab_choice.policy})"] = (lab_choice.policy, False)
+    datasets = {name: as_dataset(x, y) if "tf.data" in name else None for name in configs}
     print(f"Seed CNN, {size:,} images x {epochs} epoch(s), batch 200. Lab precision: {lab_choice}")
     models = {name: build(policy, x, y, jit) for name, (policy, jit) in configs.items()}
     seconds = {name: [] for name in configs}
     for _ in range(args.repeats):  # alternate the configurations, so a slow spell of the machine hits them all
         for name, model in models.items():
-            seconds[name].append(time_fit(model, x, y, epochs))
+            seconds[name].append(time_fit(model, x, y, epochs, dataset=datasets[name]))
     results = {}
     for name, (policy, _) in configs.items():
         seconds_per_epoch = statistics.median(seconds[name]) / epochs
         results[name] = (policy, seconds_per_epoch, size / seconds_per_epoch)
         spread = f"{min(seconds[name]) / epochs:.1f}-{max(seconds[name]) / epochs:.1f}"
-        print(f"  {name:30} {seconds_per_epoch:7.2f} s/epoch (median of {args.repeats}; {spread})  "
+        print(f"  {name:42} {seconds_per_epoch:7.2f} s/epoch (median of {args.repeats}; {spread})  "
               f"{size / seconds_per_epoch:7.0f} images/s", flush=True)
     plain, lab_default = list(results.values())[:2]
     speedup = plain[1] / lab_default[1]

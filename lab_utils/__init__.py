@@ -47,3 +47,49 @@ from .training import (  # noqa: E402
 )
 
 __version__ = "0.1.0"
+
+# --- your own digit (issue 8) ---
+from .own_digit import (  # noqa: E402
+    drawing_canvas,
+    plot_preprocessing_steps,
+    plot_probabilities,
+    plot_sample_predictions,
+)
+
+# --- inspect (issue 8) ---
+from .inspect import (  # noqa: E402
+    dense_activations,
+    feature_maps,
+    pca_2d,
+    plot_conv_filters,
+    plot_embedding,
+    plot_feature_maps,
+    plot_saliency,
+    saliency_map,
+)
+
+# --- sweeps (issue 6) ---
+from .sweeps import (  # noqa: E402
+    SWEEP_DEFAULTS,
+    estimate_seconds,
+    grid,
+    plot_sweep,
+    read_sweep,
+    run_sweep,
+    summarize_sweep,
+    validate_configs,
+)
+
+# --- beyond 99.41% (issue 7) ---
+from .ensemble import ensemble_accuracy, ensemble_predict, train_or_load_members  # noqa: E402
+from .improved import (  # noqa: E402
+    LADDER,
+    ImprovedRecipe,
+    augmentation_block,
+    build_improved_cnn,
+    count_multiply_adds,
+    ladder_steps,
+    plot_ladder,
+    summarize_ladder,
+    train_model,
+)

@@ -8,7 +8,7 @@ os.environ["LAB_PROFILE"] = "smoke"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # Offline: use the shared MNIST copy beside the repository when MNIST_DIR is not set (CI sets it explicitly).
-_shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+_shared = Path(__file__).resolve().parents[1] / "shared" / "data" / "mnist"
 if not os.environ.get("MNIST_DIR") and _shared.is_dir():
     os.environ["MNIST_DIR"] = str(_shared)
 
