@@ -93,3 +93,11 @@ from .improved import (  # noqa: E402
     summarize_ladder,
     train_model,
 )
+
+# --- the ablation ladder's split, configs and members (issue 7) ---
+from .ladder import (  # noqa: E402
+    ladder_members,
+    load_ladder_data,
+    train_ladder_model,
+)
+from .ladder import split_sizes as ladder_split_sizes  # noqa: E402

@@ -26,9 +26,14 @@ sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -
 
 import lab_utils as lab  # noqa: E402
 from lab_utils import ensemble, improved  # noqa: E402
+from lab_utils import ladder as lab_ladder  # noqa: E402
+from lab_utils.ladder import (  # noqa: E402
+    load_ladder_data as load_data,
+    split_sizes,
+    step_config,
+    train_ladder_model as train_one,
+)
 
-VALIDATION_SIZE = 10_000 // 2  # the last 5,000 training images
-TEST_SIZE = 10_000
 BUDGET_FACTOR = 12  # the whole ladder may cost 12x the plain published recipe's training time
 PLAIN_SECONDS_FALLBACK = 370.0  # the plain recipe (float32, 10 epochs) on the lab's 2-core AMD EPYC
 # The cost model behind --dry-run: the seed CNN trains at about 2,400 images/s on the lab's 2-core CPU under
@@ -74,9 +79,8 @@ def parse_args(argv=None):
 
 def output_paths(profile):
     """Where the runs CSV and the trained members go: results/ and artifacts/ladder/, or artifacts/smoke/."""
-    if profile.name == "full":
-        return ROOT / "results" / "ladder_runs.csv", lab.artifacts_dir() / "ladder"
-    return ROOT / "artifacts" / "smoke" / "ladder_runs.csv", lab.artifacts_dir() / "smoke" / "ladder"
+    csv = ROOT / "results" / "ladder_runs.csv" if profile.name == "full" else lab.artifacts_dir() / "smoke" / "ladder_runs.csv"
+    return csv, lab_ladder.ladder_folder(profile)
 
 
 def selected_steps(args):
@@ -85,22 +89,6 @@ def selected_steps(args):
     ensemble_steps = [step for step in steps if step.number in wanted and step.ensemble_of is not None]
     wanted |= {step.ensemble_of for step in ensemble_steps}  # an ensemble needs its members
     return [step for step in steps if step.number in wanted]
-
-
-def split_sizes(profile) -> tuple[int, int, int]:
-    """Return (training, validation, test) image counts under this profile."""
-    train_total = profile.train_size or 60_000
-    val = VALIDATION_SIZE if profile.name == "full" else train_total // 5
-    return train_total - val, val, profile.test_size or TEST_SIZE
-
-
-def step_config(step, profile, policy: str, members_hash: str | None = None) -> dict:
-    """What decides a step's results: the step itself, the epochs its profile allows, the data split, the precision."""
-    train_size, val_size, _ = split_sizes(profile)
-    context = dict(profile=profile.name, train_size=train_size, val_size=val_size, precision=policy)
-    if step.ensemble_of is None:
-        return step.config(epochs=profile.epochs(step.recipe.epochs), **context)
-    return step.config(seeds=list(step.seeds), members_config_hash=members_hash, **context)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -187,42 +175,6 @@ def _done(runs, step, seed, cpu, chash) -> bool:
         return False
     return bool(((runs.step == step.number) & (runs.seed.astype(str) == str(seed)) & (runs.cpu == cpu)
                  & (runs.config_hash.astype(str) == chash)).any())
-
-
-def load_data(profile):
-    (x_train, y_train), (x_test, y_test) = lab.load_mnist()
-    x_train, y_train = profile.subset(x_train, y_train, "train")
-    x_test, y_test = profile.subset(x_test, y_test, "test")
-    train_size, _, _ = split_sizes(profile)
-    x_train, y_train, x_test = lab.prepare_images(x_train), lab.one_hot(y_train), lab.prepare_images(x_test)
-    return {"fit": (x_train[:train_size], y_train[:train_size]), "val": (x_train[train_size:], y_train[train_size:]),
-            "test": (x_test, lab.one_hot(y_test))}
-
-
-def train_one(step, seed, data, epochs, verbose=2):
-    """Train one model of a step from a fresh start; return (model, facts)."""
-    import keras
-
-    keras.backend.clear_session()  # this also resets the precision policy, so choose it again
-    choice = lab.use_best_precision()
-    lab.set_seed(seed)
-    model = step.build()
-    print(f"\n== step {step.number}: {step.name} | seed {seed} | {choice.policy}", flush=True)
-    run = improved.train_model(model, step.recipe, *data["fit"], x_val=data["val"][0], y_val=data["val"][1],
-                               epochs=epochs, verbose=verbose)
-    val_accuracy = ensemble.ensemble_accuracy([model], *data["val"])
-    print(f"   validation accuracy {val_accuracy:.4f} after {len(run.epoch_seconds)} epochs in "
-          f"{run.train_seconds:.0f} s", flush=True)
-    kept_epoch = len(run.epoch_seconds)  # the epoch whose weights the model ends with
-    history = run.history.get(step.recipe.monitor, [])
-    if step.recipe.early_stopping_patience is not None and history:  # early stopping restored its best epoch
-        kept_epoch = history.index(max(history) if step.recipe.monitor == "val_accuracy" else min(history)) + 1
-    facts = {"val_accuracy": round(val_accuracy, 6), "train_seconds": round(run.train_seconds, 1),
-             "epochs_run": len(run.epoch_seconds), "kept_epoch": kept_epoch,
-             "seconds_per_epoch": round(sum(run.epoch_seconds) / len(run.epoch_seconds), 2),
-             "precision": choice.policy, **lab.machine_info(),
-             "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-    return model, facts
 
 
 def make_row(step, seed, model, facts, data, profile, members=1, test_accuracy=None):

@@ -1,0 +1,129 @@
+"""The ablation ladder's data split, configs and models, shared by scripts/ladder.py and notebook 05.
+
+Every model of the ladder trains on the first 55,000 training images; the last 5,000 are the validation split that
+early stopping and every choice use. The test set only reports.
+"""
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from . import ensemble, improved
+from .artifacts import artifacts_dir
+from .data import load_mnist, one_hot, prepare_images
+from .environment import machine_info
+from .precision import use_best_precision
+from .profiles import Profile, get_profile, set_seed
+
+VALIDATION_SIZE = 5_000  # the last 5,000 training images (full profile)
+TEST_SIZE = 10_000
+
+
+def _profile(profile) -> Profile:
+    if profile is None:
+        return get_profile()
+    if isinstance(profile, str):
+        return get_profile(profile)
+    if not isinstance(profile, Profile):
+        raise TypeError(f"profile must be a Profile, a profile name or None, got {type(profile).__name__}.")
+    return profile
+
+
+def split_sizes(profile=None) -> tuple[int, int, int]:
+    """Return the (training, validation, test) image counts of the ladder under ``profile``."""
+    profile = _profile(profile)
+    train_total = profile.train_size or 60_000
+    val = VALIDATION_SIZE if profile.name == "full" else train_total // 5
+    return train_total - val, val, profile.test_size or TEST_SIZE
+
+
+def ladder_folder(profile=None) -> Path:
+    """Return where the ladder's saved models go: artifacts/ladder/, or artifacts/smoke/ladder/ outside the full profile."""
+    profile = _profile(profile)
+    return artifacts_dir() / "ladder" if profile.name == "full" else artifacts_dir() / "smoke" / "ladder"
+
+
+def step_config(step, profile=None, policy: str = "float32", members_hash: str | None = None) -> dict:
+    """Return what decides a step's results: the step, the epochs its profile allows, the data split, the precision."""
+    if not isinstance(step, improved.LadderStep):
+        raise TypeError(f"step must be a LadderStep (lab.ladder_steps()), got {type(step).__name__}.")
+    if not isinstance(policy, str) or not policy:
+        raise ValueError(f"policy must be a Keras dtype policy name such as 'float32', got {policy!r}.")
+    profile = _profile(profile)
+    train_size, val_size, _ = split_sizes(profile)
+    context = dict(profile=profile.name, train_size=train_size, val_size=val_size, precision=policy)
+    if step.ensemble_of is None:
+        return step.config(epochs=profile.epochs(step.recipe.epochs), **context)
+    return step.config(seeds=list(step.seeds), members_config_hash=members_hash, **context)
+
+
+def load_ladder_data(profile=None) -> dict:
+    """Return the ladder's data as {"fit": (x, y), "val": (x, y), "test": (x, y)}: images scaled, labels one-hot."""
+    profile = _profile(profile)
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    x_train, y_train = profile.subset(x_train, y_train, "train")
+    x_test, y_test = profile.subset(x_test, y_test, "test")
+    train_size, _, _ = split_sizes(profile)
+    x_train, y_train, x_test = prepare_images(x_train), one_hot(y_train), prepare_images(x_test)
+    return {"fit": (x_train[:train_size], y_train[:train_size]), "val": (x_train[train_size:], y_train[train_size:]),
+            "test": (x_test, one_hot(y_test))}
+
+
+def _check_data(data) -> None:
+    if not isinstance(data, dict) or not {"fit", "val", "test"} <= set(data):
+        raise ValueError("data must be the dict that lab.load_ladder_data() returns, with 'fit', 'val' and 'test'.")
+
+
+def train_ladder_model(step, seed: int, data: dict, epochs: int | None = None, verbose: int = 2):
+    """Train one model of a ladder step from a fresh start; return (model, facts about the run)."""
+    import keras
+
+    if not isinstance(step, improved.LadderStep) or step.ensemble_of is not None:
+        raise ValueError("step must be a ladder step that trains a network (not the ensemble step).")
+    _check_data(data)
+    epochs = step.recipe.epochs if epochs is None else epochs
+    keras.backend.clear_session()  # this also resets the precision policy, so choose it again
+    choice = use_best_precision()
+    set_seed(seed)
+    model = step.build()
+    if verbose:
+        print(f"\n== step {step.number}: {step.name} | seed {seed} | {choice.policy}", flush=True)
+    run = improved.train_model(model, step.recipe, *data["fit"], x_val=data["val"][0], y_val=data["val"][1],
+                               epochs=epochs, verbose=verbose)
+    val_accuracy = ensemble.ensemble_accuracy([model], *data["val"])
+    if verbose:
+        print(f"   validation accuracy {val_accuracy:.4f} after {len(run.epoch_seconds)} epochs in "
+              f"{run.train_seconds:.0f} s", flush=True)
+    kept_epoch = len(run.epoch_seconds)  # the epoch whose weights the model ends with
+    history = run.history.get(step.recipe.monitor, [])
+    if step.recipe.early_stopping_patience is not None and history:  # early stopping restored its best epoch
+        kept_epoch = history.index(max(history) if step.recipe.monitor == "val_accuracy" else min(history)) + 1
+    facts = {"val_accuracy": round(val_accuracy, 6), "train_seconds": round(run.train_seconds, 1),
+             "epochs_run": len(run.epoch_seconds), "kept_epoch": kept_epoch,
+             "seconds_per_epoch": round(sum(run.epoch_seconds) / len(run.epoch_seconds), 2),
+             "history": {key: [round(float(v), 6) for v in values] for key, values in run.history.items()},
+             "precision": choice.policy, **machine_info(),
+             "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return model, facts
+
+
+def ladder_members(data: dict | None = None, *, members: int = 5, profile=None, verbose: int = 2,
+                   on_member=None) -> list:
+    """Return the ensemble's members (the ladder's longest step): loaded from artifacts/ when saved, else trained.
+
+    The files are those ``python scripts/ladder.py`` saves, so after it has run, this only loads them (safe mode on).
+    A missing, truncated or mismatched file is reported and its member trained again.
+    """
+    profile = _profile(profile)
+    data = load_ladder_data(profile) if data is None else data
+    _check_data(data)
+    steps = improved.ladder_steps(members)
+    ensemble_step = next(step for step in steps if step.ensemble_of is not None)
+    step = next(s for s in steps if s.number == ensemble_step.ensemble_of)
+    policy = use_best_precision().policy
+    config = step_config(step, profile, policy)
+    epochs = profile.epochs(step.recipe.epochs)
+    return ensemble.train_or_load_members(
+        lambda seed: train_ladder_model(step, seed, data, epochs, verbose=verbose),
+        list(step.seeds), folder=ladder_folder(profile), name=f"step{step.number}", config=config,
+        on_member=on_member)
