@@ -97,7 +97,9 @@ from .improved import (  # noqa: E402
 # --- the ablation ladder's split, configs and members (issue 7) ---
 from .ladder import (  # noqa: E402
     ladder_members,
+    ladder_table,
     load_ladder_data,
+    plot_schedule,
     train_ladder_model,
 )
 from .ladder import split_sizes as ladder_split_sizes  # noqa: E402

@@ -127,3 +127,51 @@ def ladder_members(data: dict | None = None, *, members: int = 5, profile=None, 
         lambda seed: train_ladder_model(step, seed, data, epochs, verbose=verbose),
         list(step.seeds), folder=ladder_folder(profile), name=f"step{step.number}", config=config,
         on_member=on_member)
+
+
+def plot_schedule(schedule, total_steps: int, steps_per_epoch: int | None = None, title=None):
+    """Return a Figure of a learning-rate schedule over ``total_steps`` training steps (epochs marked if given)."""
+    from matplotlib.figure import Figure
+
+    if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
+        raise ValueError(f"total_steps must be a positive integer, got {total_steps!r}.")
+    if steps_per_epoch is not None and (isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, int)
+                                        or steps_per_epoch < 1):
+        raise ValueError(f"steps_per_epoch must be a positive integer or None, got {steps_per_epoch!r}.")
+    if callable(schedule):
+        rates = [float(schedule(step)) for step in range(total_steps)]
+    elif isinstance(schedule, (int, float)) and not isinstance(schedule, bool) and schedule > 0:
+        rates = [float(schedule)] * total_steps
+    else:
+        raise TypeError(f"schedule must be a Keras schedule (a function of the step) or a positive number, "
+                        f"got {type(schedule).__name__}.")
+    fig = Figure(figsize=(7, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(range(total_steps), rates)
+    if steps_per_epoch is not None:
+        for boundary in range(steps_per_epoch, total_steps, steps_per_epoch):
+            ax.axvline(boundary, color="gray", linewidth=0.8, linestyle=":")
+    ax.set_xlabel("training step (one mini-batch)" + ("; dotted lines: epochs" if steps_per_epoch else ""))
+    ax.set_ylabel("learning rate")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title or "Learning rate during training")
+    return fig
+
+
+def ladder_table(runs):
+    """Return the ladder's summary as a table to read: one row per step, accuracies in %, mean ± std over seeds."""
+    import pandas as pd
+
+    summary = improved.summarize_ladder(runs)
+    rows = []
+    for r in summary.itertuples(index=False):
+        is_ensemble = r.network == "ensemble"
+        rows.append({
+            "step": int(r.step), "what it adds": r.name,
+            "models": f"{int(r.members)} averaged" if is_ensemble else int(r.models),
+            "validation accuracy": f"{r.val_accuracy:.2%}",
+            "test accuracy (mean ± std)": f"{r.test_accuracy:.2%}" + (f" ± {r.test_std:.2%}" if r.models > 1 else ""),
+            "min – max": f"{r.test_min:.2%} – {r.test_max:.2%}" if r.models > 1 else "",
+            "training time per model (s)": f"{r.train_seconds:.0f}" + (" (all members)" if is_ensemble else ""),
+        })
+    return pd.DataFrame(rows)

@@ -46,6 +46,9 @@ def parse_args(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--no-plain", action="store_true", help="skip the plain published-recipe reference run")
     parser.add_argument("--summarize-only", action="store_true")
+    parser.add_argument("--again", action="store_true",
+                        help="measure again as a new session (the plain run and every seed), even if runs are recorded; "
+                             "the table shows the newest session and lists the earlier ones")
     args = parser.parse_args(argv)
     if any(seed < 0 for seed in args.seeds):
         parser.error("seeds must be non-negative integers")
@@ -62,8 +65,12 @@ def load_data(profile):
     return (lab.prepare_images(x_train), lab.one_hot(y_train), lab.prepare_images(x_test), lab.one_hot(y_test))
 
 
+SESSION = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # this invocation's start
+
+
 def _row(kind, name, seed, recipe_fields, run, choice, profile, score_name):
     return {
+        "session": SESSION,
         "kind": kind,
         "recipe": name,
         "seed": seed,
@@ -122,7 +129,7 @@ def search(args, profile, out):
 def report(args, profile, out):
     x_train, y_train, x_test, y_test = load_data(profile)
     caps = lab.detect_capabilities()
-    if not args.no_plain and not _done(out, kind="plain", cpu=caps.cpu_model):
+    if not args.no_plain and (args.again or not _done(out, kind="plain", cpu=caps.cpu_model)):
         import keras
 
         keras.backend.clear_session()
@@ -137,7 +144,7 @@ def report(args, profile, out):
                                  "test_accuracy"))
     recipe = lab.FAST_RECIPE
     for seed in args.seeds:
-        if _done(out, kind="fast", seed=seed, cpu=caps.cpu_model, **_recipe_match(recipe)):
+        if not args.again and _done(out, kind="fast", seed=seed, cpu=caps.cpu_model, **_recipe_match(recipe)):
             print(f"skip fast recipe seed {seed}: already in {out}")
             continue
         print(f"\n== fast recipe {recipe} | seed {seed}", flush=True)
@@ -153,17 +160,32 @@ def _recipe_match(recipe) -> dict:
     return fields
 
 
+def _sessions(group, recipe):
+    """The (session, plain rows, fast rows) of one CPU, oldest first; rows from before sessions were recorded share one."""
+    group = group.copy()
+    group["session"] = group["session"].fillna("before sessions were recorded") if "session" in group else \
+        "before sessions were recorded"
+    fast_all = group[group.kind == "fast"]
+    for column, value in _recipe_match(recipe).items():
+        fast_all = fast_all[fast_all[column] == value]
+    sessions = []
+    for session in sorted(fast_all.session.unique(), key=lambda s: (s[0].isdigit(), s)):
+        plain = group[(group.kind == "plain") & (group.session == session)]
+        if plain.empty:  # a session without its own plain run compares with the newest plain run before it
+            plain = group[group.kind == "plain"]
+        sessions.append((session, plain, fast_all[fast_all.session == session]))
+    return sessions
+
+
 def summary_markdown(runs, recipe) -> str:
     import pandas as pd
 
     lines = []
     for cpu, group in runs.groupby("cpu", sort=False):
-        plain = group[group.kind == "plain"]
-        fast = group[group.kind == "fast"]
-        for column, value in _recipe_match(recipe).items():
-            fast = fast[fast[column] == value]
-        if plain.empty or fast.empty:
+        sessions = [s for s in _sessions(group, recipe) if not s[1].empty]
+        if not sessions:
             continue
+        session, plain, fast = sessions[-1]
         plain_seconds = plain.train_seconds.iloc[-1]
         rows = [{"run": "plain published recipe (float32, 10 epochs, batch 200)", "seed": int(plain.seed.iloc[-1]),
                  "precision": plain.precision.iloc[-1], "test accuracy": f"{plain.test_accuracy.iloc[-1]:.2%}",
@@ -180,9 +202,17 @@ def summary_markdown(runs, recipe) -> str:
                      "share of plain time": f"**{fast.train_seconds.mean() / plain_seconds:.0%}** "
                                             f"(max {fast.train_seconds.max() / plain_seconds:.0%})"})
         verdict = ("meets" if mean >= TARGET and fast.train_seconds.max() <= BUDGET * plain_seconds else "misses")
-        lines.append(f"On {cpu} ({int(group.cores.iloc[-1])} cores):\n\n" + lab.results.to_markdown(pd.DataFrame(rows))
-                     + f"\nThe fast recipe {verdict} the target: mean test accuracy ≥ {TARGET:.2%} with every run in at "
-                       f"most {BUDGET:.0%} of the plain recipe's training time.\n")
+        when = f", session {session}" if session[:1].isdigit() else ""
+        text = (f"On {cpu} ({int(group.cores.iloc[-1])} cores){when}:\n\n"
+                + lab.results.to_markdown(pd.DataFrame(rows))
+                + f"\nThe fast recipe {verdict} the target{' in this session' if when else ''}: mean test accuracy ≥ {TARGET:.2%} with "
+                  f"every run in at most {BUDGET:.0%} of the plain recipe's training time.\n")
+        for old, old_plain, old_fast in sessions[:-1]:
+            share = old_fast.train_seconds / old_plain.train_seconds.iloc[-1]
+            text += (f"\nEarlier session on this CPU ({old}): {old_fast.test_accuracy.mean():.2%} mean test accuracy "
+                     f"over {len(old_fast)} seeds, runs at {share.min():.0%} to {share.max():.0%} of that session's "
+                     f"plain run ({old_plain.train_seconds.iloc[-1]:.0f} s).\n")
+        lines.append(text)
     if not lines:
         return "No machine has both a plain and a fast-recipe run yet.\n"
     r = recipe

@@ -287,22 +287,10 @@ def summary_markdown(runs, csv_name: str = "results/ladder_runs.csv") -> str:
     import pandas as pd
 
     summary = improved.summarize_ladder(runs)
-    rows = []
-    for r in summary.itertuples(index=False):
-        spread = f" ± {r.test_std:.2%}" if r.models > 1 else ""
-        is_ensemble = r.network == "ensemble"
-        rows.append({
-            "step": int(r.step), "what it adds": r.name,
-            "models": f"{int(r.members)} averaged" if is_ensemble else int(r.models),
-            "validation accuracy": f"{r.val_accuracy:.2%}",
-            "test accuracy (mean ± std)": f"{r.test_accuracy:.2%}{spread}",
-            "min – max": f"{r.test_min:.2%} – {r.test_max:.2%}" if r.models > 1 else "",
-            "training time per model (s)": f"{r.train_seconds:.0f}" + (" (all members)" if is_ensemble else ""),
-        })
     singles = runs[runs.network != "ensemble"]
     total = singles.train_seconds.sum()
     last = runs.iloc[-1]
-    lines = [lab.results.to_markdown(pd.DataFrame(rows))]
+    lines = [lab.results.to_markdown(lab_ladder.ladder_table(runs))]
     long_step = summary[summary.network != "ensemble"].step.max()
     long_runs = singles[singles.step == long_step]
     if not long_runs.empty:

@@ -12,6 +12,7 @@ committed (student/ is git-ignored).
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -74,6 +75,10 @@ def main(argv=None) -> int:
         nbformat.validate(student)
         lab.write_atomic(args.out / path.name, nbformat.writes(student) + "\n")
         print(f"wrote {args.out / path.name}")
+    samples = ROOT / "notebooks" / "samples"
+    if samples.is_dir():  # notebook 06 opens its sample images by the relative path samples/
+        shutil.copytree(samples, args.out / "samples", dirs_exist_ok=True)
+        print(f"copied {samples.relative_to(ROOT)}/ to {args.out / 'samples'}")
     return 0
 
 

@@ -3,15 +3,20 @@
     python scripts/run_notebooks.py                    # full profile, every notebook, outputs saved in place
     python scripts/run_notebooks.py --profile smoke    # smoke profile: times only, notebooks left untouched
     python scripts/run_notebooks.py 02_seed_cnn        # just one (a name prefix is enough)
+    python scripts/run_notebooks.py --table-only       # rebuild the tables from the CSV; runs no notebook
 
 The committed notebook outputs come from the full-profile command above. Times go to
-results/notebook_times.csv (one row per notebook and profile, the newest kept) and to the README's table.
+results/notebook_times.csv (one row per notebook, profile and machine, the newest kept), and from there to two
+tables: the README's (`notebook-times` block) and the teacher guide's (docs/teacher_guide.md: the same block, with
+a column per machine, plus one `time-<notebook>` line in each notebook's section). Every notebook in notebooks/ gets
+a row; one that has not been timed yet shows "–". Each CSV row records the CPU, its cores and the GPU (or "none").
 """
 from __future__ import annotations
 
 import argparse
 import datetime
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -19,18 +24,33 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+NOTEBOOKS_DIR = ROOT / "notebooks"
+TIMES_CSV = ROOT / "results" / "notebook_times.csv"
+README = ROOT / "README.md"
+GUIDE = ROOT / "docs" / "teacher_guide.md"
+BLOCK = "notebook-times"  # the table's block, in the README and in the guide
+TIME_LINE = re.compile(r"<!-- (time-([0-9][0-9]_[^ ]+)):start -->")  # one line per notebook section in the guide
+PROFILES = ("full", "smoke")
+COMMAND = "python scripts/run_notebooks.py [--profile smoke]"
+MISSING = "–"
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help="notebook name prefixes (default: all)")
-    parser.add_argument("--profile", choices=["full", "smoke"], default="full")
+    parser.add_argument("--profile", choices=list(PROFILES), default="full")
     parser.add_argument("--no-save", action="store_true", help="do not write outputs back into the notebooks")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
-    return parser.parse_args(argv)
+    parser.add_argument("--table-only", action="store_true",
+                        help="run no notebook: rebuild the README's and the teacher guide's tables from the CSV")
+    args = parser.parse_args(argv)
+    if args.table_only and args.names:
+        parser.error("--table-only rebuilds the tables for every notebook; it takes no notebook names")
+    return args
 
 
 def select(names):
-    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
     if not names:
         return notebooks
     chosen = [nb for nb in notebooks if any(nb.stem.startswith(n) for n in names)]
@@ -51,42 +71,187 @@ def run(path: Path, timeout: int) -> tuple[object, float]:
     return nb, time.perf_counter() - start
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The times table: read and merged here, rendered for the README and the guide. No notebook runs below this line.
+# ---------------------------------------------------------------------------------------------------------------
+
+def read_times(path):
+    """Return the recorded times, one row per notebook, profile and machine; an empty table if there are none."""
+    import pandas as pd
+
+    from lab_utils.results import read_runs
+
+    times = read_runs(path)
+    if times.empty:
+        return pd.DataFrame(columns=["notebook", "profile", "seconds", "cpu", "cores", "gpu", "finished_utc"])
+    if "gpu" not in times:
+        times["gpu"] = "none"
+    # Rows written before the gpu column existed were all timed on the lab's CPU-only machines.
+    times["gpu"] = times["gpu"].fillna("none").astype(str)
+    return times
+
+
+def merge_times(times, rows):
+    """Return ``times`` with ``rows`` added, keeping the newest row per notebook, profile and machine."""
+    import pandas as pd
+
+    new = pd.DataFrame(rows)
+    merged = times.copy() if new.empty else new if times.empty else pd.concat([times, new], ignore_index=True)
+    merged["gpu"] = merged["gpu"].fillna("none").astype(str)
+    merged = merged.sort_values("finished_utc", kind="stable")
+    merged = merged.drop_duplicates(["notebook", "profile", "cpu", "cores", "gpu"], keep="last")
+    return merged.sort_values(["notebook", "profile", "cpu", "gpu"]).reset_index(drop=True)
+
+
+def device_label(row) -> str:
+    """Return the machine a row was timed on: its GPU if it had one, else its CPU and core count."""
+    gpu = str(row["gpu"])
+    if gpu and gpu != "none":
+        return f"{gpu} (GPU)"
+    return f"{row['cpu']} ({int(row['cores'])} cores)"
+
+
+def newest_minutes(times, stems):
+    """Return ({(notebook, device, profile): minutes}, devices): CPU machines first, then GPUs, each sorted."""
+    minutes, devices = {}, []
+    rows = times[times["notebook"].isin(stems)].sort_values("finished_utc", kind="stable")
+    for _, row in rows.iterrows():
+        device = device_label(row)
+        minutes[(row["notebook"], device, row["profile"])] = float(row["seconds"]) / 60
+        if device not in devices:
+            devices.append(device)
+    devices.sort(key=lambda d: (d.endswith("(GPU)"), d))
+    return minutes, devices
+
+
+def _cell(minutes, key) -> str:
+    return f"{minutes[key]:.1f}" if key in minutes else MISSING
+
+
+def readme_markdown(times, stems) -> str:
+    """Return the README's table: minutes per notebook and profile, one column pair per machine timed."""
+    import pandas as pd
+
+    from lab_utils.results import to_markdown
+
+    if not stems:
+        raise ValueError("there is no notebook to list: notebooks/ holds no NN_*.ipynb file.")
+    minutes, devices = newest_minutes(times, stems)
+    table = {"notebook": list(stems)}
+    for device in devices or [None]:
+        for profile in PROFILES:
+            header = f"{profile} profile (min)" if len(devices) <= 1 else f"{profile} profile, {device} (min)"
+            table[header] = [_cell(minutes, (stem, device, profile)) for stem in stems]
+    where = f" on {devices[0]}" if len(devices) == 1 else ""
+    return to_markdown(pd.DataFrame(table)) + (
+        f"\nWall time of *Run All* in a fresh kernel{where}; {MISSING} means not measured yet. Command: `{COMMAND}`.\n")
+
+
+def guide_markdown(times, stems) -> str:
+    """Return the teacher guide's table: like the README's, with the machine in every column and GPU columns always."""
+    import pandas as pd
+
+    from lab_utils.results import to_markdown
+
+    if not stems:
+        raise ValueError("there is no notebook to list: notebooks/ holds no NN_*.ipynb file.")
+    minutes, devices = newest_minutes(times, stems)
+    has_gpu = any(d.endswith("(GPU)") for d in devices)
+    table = {"notebook": list(stems)}
+    for device in devices + ([] if has_gpu else ["a GPU"]):
+        for profile in PROFILES:
+            table[f"{profile} profile on {device}"] = [_cell(minutes, (stem, device, profile)) for stem in stems]
+    notes = [f"Wall time of *Run All* in a fresh kernel, in minutes ({MISSING} means not measured yet). "
+             f"Command: `{COMMAND}`; every row is in `results/notebook_times.csv`, with the CPU, cores and GPU it ran "
+             "on. `python scripts/run_notebooks.py --table-only` rebuilds this table from that file."]
+    if not has_gpu:
+        notes.append("GPU: not measured yet. On a machine with a GPU, `python scripts/run_notebooks.py --no-save` "
+                     "and `python scripts/run_notebooks.py --profile smoke` add its rows (and columns) here.")
+    return to_markdown(pd.DataFrame(table)) + "\n" + "\n\n".join(notes) + "\n"
+
+
+def time_line(times, stem, exists: bool) -> str:
+    """Return one sentence for a notebook's section in the guide: its measured minutes on each machine."""
+    if not exists:
+        return f"*Run All*: not measured yet (`notebooks/{stem}.ipynb` does not exist yet)."
+    minutes, devices = newest_minutes(times, [stem])
+    if not devices:
+        return "*Run All*: not measured yet, in either profile."
+    parts = []
+    for device in devices:
+        profiles = [f"{profile} profile {minutes[(stem, device, profile)]:.1f} min"
+                    if (stem, device, profile) in minutes else f"{profile} profile not measured yet"
+                    for profile in PROFILES]
+        parts.append(f"on {device}: {', '.join(profiles)}")
+    gpu = "" if any(d.endswith("(GPU)") for d in devices) else " On a GPU: not measured yet."
+    return "*Run All* " + "; ".join(parts) + "." + gpu
+
+
+def write_tables(times, notebooks_dir=None, readme=None, guide=None) -> list:
+    """Write the README's and the guide's blocks from ``times``; return the files that changed.
+
+    Raises ValueError naming the file if a block's markers are missing (``update_readme_block`` refuses to guess).
+    """
+    from lab_utils.results import update_readme_block
+
+    notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
+    readme, guide = Path(readme or README), Path(guide or GUIDE)
+    stems = [path.stem for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))]
+    changed = []
+    if update_readme_block(readme, BLOCK, readme_markdown(times, stems)):
+        changed.append(readme)
+    if not guide.is_file():
+        raise ValueError(f"{guide} does not exist; it must hold the '<!-- {BLOCK}:start -->' block.")
+    guide_changed = update_readme_block(guide, BLOCK, guide_markdown(times, stems))
+    for name, stem in TIME_LINE.findall(guide.read_text(encoding="utf-8")):
+        guide_changed |= update_readme_block(guide, name, time_line(times, stem, stem in stems))
+    if guide_changed:
+        changed.append(guide)
+    return changed
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the repository when it is inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    os.environ["LAB_PROFILE"] = args.profile
+    if not args.table_only:
+        os.environ["LAB_PROFILE"] = args.profile
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import nbformat
-    import pandas as pd
 
     import lab_utils as lab
 
-    save = args.profile == "full" and not args.no_save
-    cpu = lab.machine_info()["cpu"]
-    rows = []
-    for path in select(args.names):
-        print(f"running {path.name} ({args.profile}) ...", flush=True)
-        nb, seconds = run(path, args.timeout)
-        print(f"   {seconds:.0f} s", flush=True)
-        if save:
-            lab.write_atomic(path, nbformat.writes(nb) + "\n")
-        rows.append({"notebook": path.stem, "profile": args.profile, "seconds": round(seconds, 1), "cpu": cpu,
-                     "cores": os.cpu_count(),
-                     "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    times = read_times(TIMES_CSV)
+    if not args.table_only:
+        import nbformat
 
-    table_path = ROOT / "results" / "notebook_times.csv"
-    times = pd.concat([lab.read_runs(table_path), pd.DataFrame(rows)], ignore_index=True)
-    times = times.drop_duplicates(["notebook", "profile"], keep="last").sort_values(["notebook", "profile"])
-    lab.write_atomic(table_path, times.to_csv(index=False))
-    wide = times.pivot(index="notebook", columns="profile", values="seconds")
-    markdown = pd.DataFrame({
-        "notebook": wide.index,
-        **{f"{p} profile (min)": [f"{s / 60:.1f}" if s == s else "–" for s in wide[p]] for p in ("full", "smoke") if p in wide},
-    })
-    text = lab.results.to_markdown(markdown) + (
-        f"\nWall time of *Run All* in a fresh kernel on {', '.join(sorted(times.cpu.unique()))} "
-        f"({int(times.cores.iloc[-1])} cores); command: `python scripts/run_notebooks.py [--profile smoke]`.\n")
-    print("\n" + text)
-    lab.results.update_readme_block(ROOT / "README.md", "notebook-times", text)
+        save = args.profile == "full" and not args.no_save
+        machine = lab.machine_info()
+        for path in select(args.names):
+            print(f"running {path.name} ({args.profile}) ...", flush=True)
+            nb, seconds = run(path, args.timeout)
+            print(f"   {seconds:.0f} s", flush=True)
+            if save:
+                lab.write_atomic(path, nbformat.writes(nb) + "\n")
+            row = {"notebook": path.stem, "profile": args.profile, "seconds": round(seconds, 1),
+                   "cpu": machine["cpu"], "cores": os.cpu_count(), "gpu": machine["gpu"],
+                   "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+            times = merge_times(times, [row])
+            lab.write_atomic(TIMES_CSV, times.to_csv(index=False))  # after each notebook: a failure keeps the rest
+
+    stems = [path.stem for path in select([])]
+    print("\n" + readme_markdown(times, stems))
+    try:
+        changed = write_tables(times)
+    except ValueError as problem:
+        raise SystemExit(f"{problem}\nThe times are in {_shown(TIMES_CSV)}; restore the markers, then run "
+                         "`python scripts/run_notebooks.py --table-only`.") from None
+    for path in changed:
+        print(f"updated {_shown(path)}")
+    if not changed:
+        print("the tables were already up to date")
     return 0
 
 

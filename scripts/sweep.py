@@ -66,6 +66,8 @@ def parse_args(argv=None):
     parser.add_argument("--cache-dir", type=Path, help="sweep cache (default: .lab_cache/sweeps, or $LAB_CACHE_DIR/sweeps)")
     parser.add_argument("--seconds-per-epoch", type=float, default=sweeps.REFERENCE_SECONDS_PER_EPOCH,
                         help="one epoch of the seed CNN at batch 200 on this machine, for the estimate (default 23)")
+    parser.add_argument("--summarize-only", action="store_true",
+                        help="train nothing; rewrite results/sweeps.md and the README's table from the runs CSV")
     args = parser.parse_args(argv)
     if any(seed < 0 for seed in args.seeds):
         parser.error("seeds must be non-negative integers")
@@ -152,10 +154,56 @@ def merge_rows(old, new_rows):
     return pd.DataFrame(list(merged.values()))
 
 
+def summary_markdown(runs, csv_name: str = "results/sweep_runs.csv") -> str:
+    """Return the sweeps in short: per knob, each value's test accuracy (mean ± std over seeds), time and parameters."""
+    import pandas as pd
+
+    rows = []
+    for (name, knob), group in runs.groupby(["sweep", "knob"], sort=False):
+        summary = sweeps.summarize_sweep(group, knob)
+        best = summary.test_accuracy_mean.max()
+        for r in summary.to_dict("records"):
+            value = r[knob]
+            label = sweeps._value_label(value) if knob != "architecture" else str(value)
+            spread = f" ± {r['test_accuracy_std']:.2%}" if r["runs"] > 1 else ""
+            mark = "**" if r["test_accuracy_mean"] == best else ""
+            rows.append({"knob": f"{name}: {knob}" if name != knob else knob, "value": label,
+                         "seeds": r["runs"], "test accuracy (mean ± std)": f"{mark}{r['test_accuracy_mean']:.2%}{spread}{mark}",
+                         "parameters": f"{r['params']:,}", "training time (s)": f"{r['train_seconds_mean']:.0f}"})
+    last = runs.iloc[-1]
+    config = {**sweeps.SWEEP_DEFAULTS, **BASE}
+    base = (f"{sweeps.describe_architecture(config)}, kernel {config['kernel_size']}, {config['epochs']} epochs, "
+            f"{config['optimizer']}, batch {config['batch_size']}")
+    return (lab.results.to_markdown(pd.DataFrame(rows))
+            + f"\nEach set varies one knob of the base run ({base}); bold: the best mean of its set. Full profile, "
+              f"{last.get('precision', '')}, {last.get('cpu', '')} ({last.get('cores', '')} cores); every run is a row "
+              f"of `{csv_name}`. Command: `python scripts/sweep.py` (resumable; `--summarize-only` rebuilds this "
+              "table).\n")
+
+
+def write_summary(out: Path) -> None:
+    """Write results/sweeps.md and the README's `sweeps` block from the runs CSV (full profile only)."""
+    runs = lab.read_sweep(out) if Path(out).exists() else None
+    if runs is None or runs.empty:
+        print(f"No sweep runs in {_display(out)} yet.")
+        return
+    markdown = summary_markdown(runs, _display(out))
+    print("\n" + markdown)
+    lab.write_atomic(ROOT / "results" / "sweeps.md", "# The five knobs: sweep results\n\n" + markdown)
+    try:
+        lab.results.update_readme_block(ROOT / "README.md", "sweeps", markdown)
+    except ValueError as error:
+        print(f"README.md not updated: {error}")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     profile = lab.get_profile()
     out = args.out or (ROOT / ("results" if profile.name == "full" else "artifacts/smoke") / "sweep_runs.csv")
+    if args.summarize_only:
+        if profile.name == "full":
+            write_summary(out)
+        return 0
     plan = build_plan(args.sweeps, args.seeds)
     print_plan(plan, profile, out, args.seconds_per_epoch)
     if args.dry_run:
@@ -182,6 +230,8 @@ def main(argv=None) -> int:
         summary = sweeps.summarize_sweep(group, knob)
         print(f"\n{name} / {knob}:\n{summary.to_string(index=False, float_format=lambda v: f'{v:.4f}')}")
     print(f"\nEvery run is a row of {_display(out)}.")
+    if profile.name == "full" and args.out is None:
+        write_summary(out)
     return 0
 
 

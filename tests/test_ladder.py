@@ -103,3 +103,52 @@ def test_ladder_members_trains_once_then_loads_and_retrains_a_broken_file(isolat
 def test_ladder_members_refuses_bad_data():
     with pytest.raises(ValueError, match="load_ladder_data"):
         lab.ladder_members({"fit": 1}, members=1, profile="smoke")
+
+
+def test_plot_schedule_draws_every_step_and_returns_a_figure():
+    schedule = lab.one_cycle_schedule(3e-3, 100, 0.2)
+    fig = lab.plot_schedule(schedule, 100, steps_per_epoch=25)
+    line = fig.axes[0].lines[0]
+    assert len(line.get_xdata()) == 100
+    assert max(line.get_ydata()) == pytest.approx(3e-3, rel=0.05)
+    assert line.get_ydata()[-1] < 1e-4  # decays to zero
+    constant = lab.plot_schedule(1e-3, 10)
+    assert set(constant.axes[0].lines[0].get_ydata()) == {1e-3}
+
+
+@pytest.mark.parametrize("args, error, message", [
+    (("fast", 10), TypeError, "schedule"),
+    ((1e-3, 0), ValueError, "total_steps"),
+    ((1e-3, 2.5), ValueError, "total_steps"),
+    ((-1.0, 10), TypeError, "schedule"),
+])
+def test_plot_schedule_refuses_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
+        lab.plot_schedule(*args)
+
+
+def test_plot_schedule_refuses_a_bad_epoch_length():
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        lab.plot_schedule(1e-3, 10, steps_per_epoch=0)
+
+
+def test_ladder_table_formats_each_step_with_its_spread():
+    import pandas as pd
+
+    rows = [dict(step=0, name="seed", network="seed_cnn", seed=str(s), members=1, val_accuracy=0.99,
+                 test_accuracy=a, train_seconds=100.0) for s, a in enumerate([0.991, 0.993])]
+    rows.append(dict(step=6, name="+ ensemble of 2", network="ensemble", seed="0 1", members=2, val_accuracy=0.995,
+                     test_accuracy=0.996, train_seconds=200.0))
+    table = lab.ladder_table(pd.DataFrame(rows).assign(**{c: 0 for c in improved.LADDER_COLUMNS
+                                                         if c not in rows[0]}))
+    assert list(table.step) == [0, 6]
+    assert table["test accuracy (mean ± std)"][0] == "99.20% ± 0.14%"
+    assert table["models"][1] == "2 averaged" and table["min – max"][1] == ""
+    assert table["training time per model (s)"][1] == "200 (all members)"
+
+
+def test_ladder_table_refuses_an_empty_table():
+    import pandas as pd
+
+    with pytest.raises(ValueError, match="ladder runs"):
+        lab.ladder_table(pd.DataFrame())

@@ -88,3 +88,158 @@ def test_benchmark_summary_names_the_machine_the_choice_and_the_command():
     assert "median of 3 alternating timed fits; Test CPU (2 cores; flags: avx2 avx512_bf16)" in text
     assert "The lab chose mixed_bfloat16: Test CPU has AVX512-BF16 instructions." in text
     assert "`python benchmarks/speed.py --repeats 3`" in text
+
+
+# --- notebook times: the README's and the teacher guide's tables, rebuilt from the CSV (no notebook runs here) ---
+
+TIMES_HEADER = "notebook,profile,seconds,cpu,cores,finished_utc\n"  # the CSV's layout before the gpu column
+
+
+def block(text, name):
+    """Return what lies between a block's markers, stripped."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    assert text.count(start) == 1 and text.count(end) == 1, f"block {name} is missing"
+    return text.split(start)[1].split(end)[0].strip()
+
+
+@pytest.fixture
+def lab_copy(tmp_path, monkeypatch):
+    """A temporary README, guide, notebooks folder and times CSV, wired into run_notebooks in place of the real ones."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for stem in ("00_first", "01_second", "04_untimed"):
+        (notebooks / f"{stem}.ipynb").write_text("{}", encoding="utf-8")
+    (notebooks / "notes.ipynb").write_text("{}", encoding="utf-8")  # not a numbered notebook: not listed
+    csv = tmp_path / "notebook_times.csv"
+    csv.write_text(TIMES_HEADER
+                   + "00_first,full,90.0,Test CPU,2,2026-01-01T00:00:00Z\n"
+                   + "00_first,smoke,12.0,Test CPU,2,2026-01-01T00:00:00Z\n"
+                   + "01_second,full,420.0,Test CPU,2,2026-01-01T00:00:00Z\n"
+                   + "99_removed,full,60.0,Test CPU,2,2026-01-01T00:00:00Z\n", encoding="utf-8")
+    readme = tmp_path / "README.md"
+    readme.write_text("# Lab\n\nbefore\n<!-- notebook-times:start -->\nold table\n<!-- notebook-times:end -->\nafter\n",
+                      encoding="utf-8")
+    guide = tmp_path / "teacher_guide.md"
+    guide.write_text("# Guide\n\n<!-- notebook-times:start -->\n<!-- notebook-times:end -->\n\n## 00\n"
+                     "<!-- time-00_first:start -->\n<!-- time-00_first:end -->\n\n## 04\n"
+                     "<!-- time-04_untimed:start -->\n<!-- time-04_untimed:end -->\n\n## 05\n"
+                     "<!-- time-05_not_written:start -->\n<!-- time-05_not_written:end -->\nend of guide\n",
+                     encoding="utf-8")
+    for name, value in (("NOTEBOOKS_DIR", notebooks), ("TIMES_CSV", csv), ("README", readme), ("GUIDE", guide)):
+        monkeypatch.setattr(run_notebooks, name, value)
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("--table-only must not execute a notebook")
+
+    monkeypatch.setattr(run_notebooks, "run", no_run)
+    return dict(notebooks=notebooks, csv=csv, readme=readme, guide=guide)
+
+
+def test_table_only_refuses_notebook_names():
+    assert run_notebooks.parse_args(["--table-only"]).table_only
+    with pytest.raises(SystemExit):
+        run_notebooks.parse_args(["--table-only", "02"])
+
+
+def test_table_only_rebuilds_both_tables_from_the_csv_and_touches_nothing_else(lab_copy):
+    real = {path: path.read_bytes() for path in (ROOT / "README.md", ROOT / "docs" / "teacher_guide.md",
+                                                 ROOT / "results" / "notebook_times.csv")}
+    csv_before = lab_copy["csv"].read_bytes()
+    assert run_notebooks.main(["--table-only"]) == 0
+    assert all(path.read_bytes() == content for path, content in real.items()), "a test wrote into the repository"
+    assert lab_copy["csv"].read_bytes() == csv_before, "--table-only reads the CSV; it never rewrites it"
+
+    readme = lab_copy["readme"].read_text(encoding="utf-8")
+    assert readme.startswith("# Lab\n\nbefore\n") and readme.endswith("after\n") and "old table" not in readme
+    table = block(readme, "notebook-times").splitlines()
+    assert table[0] == "| notebook | full profile (min) | smoke profile (min) |"
+    assert "| 00_first | 1.5 | 0.2 |" in table and "| 01_second | 7.0 | – |" in table
+    assert "| 04_untimed | – | – |" in table, "a notebook without rows is listed as not measured"
+    assert not any("99_removed" in line or "notes" in line for line in table), "only notebooks in notebooks/ are listed"
+    assert "on Test CPU (2 cores); – means not measured yet" in table[-1]
+    assert "`python scripts/run_notebooks.py [--profile smoke]`" in table[-1]
+
+    guide = lab_copy["guide"].read_text(encoding="utf-8")
+    assert guide.endswith("end of guide\n")
+    table = block(guide, "notebook-times")
+    assert table.splitlines()[0] == ("| notebook | full profile on Test CPU (2 cores) | smoke profile on Test CPU (2 cores) "
+                                     "| full profile on a GPU | smoke profile on a GPU |")
+    assert "| 00_first | 1.5 | 0.2 | – | – |" in table and "| 04_untimed | – | – | – | – |" in table
+    assert "GPU: not measured yet" in table and "--table-only" in table
+    assert block(guide, "time-00_first") == ("*Run All* on Test CPU (2 cores): full profile 1.5 min, smoke profile "
+                                             "0.2 min. On a GPU: not measured yet.")
+    assert block(guide, "time-04_untimed") == "*Run All*: not measured yet, in either profile."
+    assert "does not exist yet" in block(guide, "time-05_not_written")
+
+    mtimes = {key: lab_copy[key].stat().st_mtime_ns for key in ("readme", "guide")}
+    assert run_notebooks.main(["--table-only"]) == 0  # nothing changed: nothing is rewritten
+    assert mtimes == {key: lab_copy[key].stat().st_mtime_ns for key in ("readme", "guide")}
+
+
+def test_missing_markers_stop_with_the_file_and_the_fix(lab_copy):
+    lab_copy["guide"].write_text("# Guide without its table\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"teacher_guide\.md must contain exactly one '<!-- notebook-times:start -->'"
+                                         r"(.|\n)*--table-only"):
+        run_notebooks.main(["--table-only"])
+    lab_copy["guide"].unlink()
+    with pytest.raises(SystemExit, match="does not exist"):
+        run_notebooks.main(["--table-only"])
+
+
+def test_each_machine_keeps_its_own_newest_times():
+    old = run_notebooks.read_times(ROOT / "does-not-exist.csv")
+    assert old.empty and "gpu" in old.columns
+    rows = [dict(notebook="02_x", profile="full", seconds=600.0, cpu="Test CPU", cores=2, gpu="none",
+                 finished_utc="2026-01-01T00:00:00Z"),
+            dict(notebook="02_x", profile="full", seconds=420.0, cpu="Test CPU", cores=2, gpu="none",
+                 finished_utc="2026-01-02T00:00:00Z"),
+            dict(notebook="02_x", profile="full", seconds=60.0, cpu="Host CPU", cores=16, gpu="Test GPU",
+                 finished_utc="2026-01-01T00:00:00Z")]
+    times = run_notebooks.merge_times(old, rows)
+    assert len(times) == 2 and sorted(times.seconds) == [60.0, 420.0], "the newest row per machine is kept"
+    stems = ["02_x", "03_y"]
+    readme = run_notebooks.readme_markdown(times, stems)
+    assert readme.splitlines()[0] == ("| notebook | full profile, Test CPU (2 cores) (min) | smoke profile, Test CPU "
+                                      "(2 cores) (min) | full profile, Test GPU (GPU) (min) | smoke profile, Test GPU "
+                                      "(GPU) (min) |")
+    assert "| 02_x | 7.0 | – | 1.0 | – |" in readme and "| 03_y | – | – | – | – |" in readme
+    guide = run_notebooks.guide_markdown(times, stems)
+    assert "on a GPU" not in guide and "GPU: not measured yet" not in guide
+    assert "| 02_x | 7.0 | – | 1.0 | – |" in guide
+    line = run_notebooks.time_line(times, "02_x", exists=True)
+    assert line == ("*Run All* on Test CPU (2 cores): full profile 7.0 min, smoke profile not measured yet; "
+                    "on Test GPU (GPU): full profile 1.0 min, smoke profile not measured yet.")
+
+
+def test_the_committed_tables_agree_with_the_csv():
+    """The README's and the guide's blocks are what `python scripts/run_notebooks.py --table-only` writes."""
+    times = run_notebooks.read_times(ROOT / "results" / "notebook_times.csv")
+    stems = [path.stem for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    guide = (ROOT / "docs" / "teacher_guide.md").read_text(encoding="utf-8")
+    fix = "out of date: run `python scripts/run_notebooks.py --table-only`"
+    assert block(readme, "notebook-times") == run_notebooks.readme_markdown(times, stems).strip(), f"README {fix}"
+    assert block(guide, "notebook-times") == run_notebooks.guide_markdown(times, stems).strip(), f"guide {fix}"
+    for stem in stems:
+        assert f"<!-- time-{stem}:start -->" in guide, f"docs/teacher_guide.md has no section (time line) for {stem}"
+        assert block(guide, f"time-{stem}") == run_notebooks.time_line(times, stem, exists=True), f"guide {fix}"
+
+
+def test_a_timed_run_adds_its_machine_and_keeps_the_other_rows(lab_copy, monkeypatch):
+    """The path that runs notebooks, with the run itself faked: rows gain the GPU column, tables follow the CSV."""
+    import lab_utils
+
+    monkeypatch.setenv("LAB_PROFILE", "smoke")  # main sets it for the kernels; monkeypatch restores it afterwards
+    monkeypatch.setattr(run_notebooks, "run", lambda path, timeout: (None, 6.0))
+    monkeypatch.setattr(lab_utils, "machine_info", lambda: {"cpu": "Host CPU", "gpu": "Test GPU"})
+    assert run_notebooks.main(["04", "--profile", "smoke"]) == 0
+    times = run_notebooks.read_times(lab_copy["csv"])
+    new = times[times.notebook == "04_untimed"]
+    assert len(new) == 1 and new.iloc[0].gpu == "Test GPU" and new.iloc[0].seconds == 6.0
+    assert set(times[times.notebook != "04_untimed"].gpu) == {"none"}, "older rows are CPU rows, and are kept"
+    assert len(times) == 5
+    guide = lab_copy["guide"].read_text(encoding="utf-8")
+    assert "smoke profile on Test GPU (GPU)" in block(guide, "notebook-times")
+    assert "GPU: not measured yet" not in block(guide, "notebook-times")
+    assert block(guide, "time-04_untimed") == ("*Run All* on Test GPU (GPU): full profile not measured yet, "
+                                               "smoke profile 0.1 min.")

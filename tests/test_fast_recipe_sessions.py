@@ -1,0 +1,42 @@
+"""scripts/fast_recipe.py: a new measuring session (--again) is shown, the earlier ones are listed, not hidden."""
+import dataclasses
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+
+import lab_utils as lab
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("fast_recipe", ROOT / "scripts" / "fast_recipe.py")
+fast_recipe = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fast_recipe)
+
+
+def rows(session, plain_seconds, fast_seconds, accuracy=0.9945):
+    fields = dataclasses.asdict(lab.FAST_RECIPE)
+    fields.pop("name")
+    out = [{"session": session, "kind": "plain", "seed": 0, "cpu": "CPU X", "cores": 2, "precision": "float32",
+            "test_accuracy": 0.994, "train_seconds": plain_seconds}]
+    for seed, seconds in enumerate(fast_seconds):
+        out.append({"session": session, "kind": "fast", "seed": seed, "cpu": "CPU X", "cores": 2,
+                    "precision": "mixed_bfloat16", "test_accuracy": accuracy, "train_seconds": seconds, **fields})
+    return out
+
+
+def test_the_newest_session_is_judged_and_the_earlier_one_listed():
+    old = rows(None, 354.0, [107.0, 124.0, 90.0])
+    new = rows("2026-11-24T20:00:00Z", 360.0, [95.0, 100.0, 99.0])
+    text = fast_recipe.summary_markdown(pd.DataFrame(old + new), lab.FAST_RECIPE)
+    assert "session 2026-11-24T20:00:00Z" in text and "meets the target in this session" in text
+    assert "Earlier session on this CPU (before sessions were recorded)" in text and "25% to 35%" in text
+
+
+def test_a_slow_run_misses_the_target():
+    text = fast_recipe.summary_markdown(pd.DataFrame(rows("2026-11-24T20:00:00Z", 300.0, [80.0, 120.0])),
+                                        lab.FAST_RECIPE)
+    assert "misses the target" in text
+
+
+def test_again_is_an_option():
+    assert fast_recipe.parse_args(["--again"]).again and not fast_recipe.parse_args([]).again
