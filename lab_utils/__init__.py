@@ -71,12 +71,20 @@ from .inspect import (  # noqa: E402
 # --- sweeps (issue 6) ---
 from .sweeps import (  # noqa: E402
     SWEEP_DEFAULTS,
+    SWEEP_SET_BASE,
+    compare_runs,
+    describe_sweep,
     estimate_seconds,
     grid,
+    load_sweep_results,
     plot_sweep,
+    plot_sweep_set,
     read_sweep,
     run_sweep,
+    summarize_configs,
     summarize_sweep,
+    sweep_plan,
+    sweep_sets,
     validate_configs,
 )
 

@@ -747,3 +747,390 @@ def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> 
     if title:
         fig.suptitle(title, fontsize=13)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The five sets of the published "try this" list (scripts/sweep.py and notebook 04 run the same ones)
+# ---------------------------------------------------------------------------------------------------------------
+
+SWEEP_SET_BASE = {"epochs": 3}  # the base of every set; the rest at SWEEP_DEFAULTS (the seed CNN, Adam, batch 200)
+
+
+def sweep_sets() -> dict:
+    """Return the five sets: set name -> list of (knob to plot by, the configs that vary it), a fresh copy each call."""
+    return {
+        "architecture": [("architecture", [
+            {"filters": (75,)},
+            {},
+            {"filters": (75, 100, 125), "padding": "same"},
+            {"dense_units": ()},
+            {"dense_units": (500, 500)},
+        ])],
+        "layer_sizes": [
+            ("filters", [{"filters": f} for f in ((16, 32), (32, 64), (75, 100), (128, 160))]),
+            ("kernel_size", [{"kernel_size": k} for k in (3, 5, 7)]),
+            ("dense_units", [{"dense_units": (units,)} for units in (64, 500, 1000)]),
+        ],
+        "epochs": [("epochs", [{"epochs": e} for e in (1, 2, 3, 4, 8)])],
+        "optimizer": [("optimizer", [{"optimizer": name}
+                                     for name in ("sgd", "sgd_momentum", "rmsprop", "adagrad", "adam", "adamw")])],
+        "batch_size": [("batch_size", [{"batch_size": b} for b in (32, 200, 512, 2048)])],
+    }
+
+
+def _set_names(names, what: str = "names") -> list[str]:
+    known = list(sweep_sets())
+    if names is None:
+        return known
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, (list, tuple)) or not names:
+        raise TypeError(f"{what} must be a set name or a non-empty list of them ({', '.join(known)}), got {names!r}.")
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"{what}: each set name must be a str, got {name!r}.")
+        if name not in known:
+            raise ValueError(f"{what}: unknown sweep set {name!r}.{_suggest(name, known)} "
+                             f"The sets are: {', '.join(known)}.")
+    return list(dict.fromkeys(names))
+
+
+def _seed_list(seeds) -> list[int]:
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        seeds = [seeds]
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (list, tuple, range)) or len(seeds) == 0:
+        raise TypeError(f"seeds must be a non-empty list of whole numbers, such as [0, 1, 2], got {seeds!r}.")
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"each seed must be a non-negative whole number, got {seed!r} in {seeds!r}.")
+    return list(dict.fromkeys(int(seed) for seed in seeds))
+
+
+def sweep_plan(names=None, seeds=(0, 1, 2)) -> list[tuple[str, str, dict]]:
+    """Return (set, knob, config) for every run of the named sets (default: all five), each config with every seed."""
+    names, seeds, sets = _set_names(names), _seed_list(seeds), sweep_sets()
+    plan = [(name, knob, {**SWEEP_SET_BASE, **override, "seed": seed})
+            for name in names for knob, overrides in sets[name] for override in overrides for seed in seeds]
+    validate_configs([config for _, _, config in plan])
+    return plan
+
+
+def _plan_minutes(plan, profile) -> float:
+    """Estimated minutes to train the distinct configs of a plan in a profile (nothing cached)."""
+    seen, seconds = set(), 0.0
+    for _, _, config in plan:
+        identity = config_id(config)
+        if identity not in seen:
+            seen.add(identity)
+            seconds += estimate_seconds({**config, "epochs": profile.epochs(config["epochs"])},
+                                        train_size=profile.train_size or 60_000, test_size=profile.test_size or 10_000)
+    return seconds / 60
+
+
+def run_sweep_sets(data, names=None, seeds=(0, 1, 2), *, cache_dir=None, profile=None,
+                   verbose: int = 1) -> pd.DataFrame:
+    """Return the runs of the named sets (default: all five), trained with run_sweep (so cached), with the columns
+    of results/sweep_runs.csv."""
+    from .profiles import get_profile
+
+    plan = sweep_plan(names, seeds)
+    profile = get_profile(profile) if profile is None or isinstance(profile, str) else profile
+    runs = run_sweep([config for _, _, config in plan], data, cache_dir=cache_dir, profile=profile, verbose=verbose)
+    runs = runs.drop(columns="cached")  # the CSV does not record it either
+    runs.insert(0, "knob", [knob for _, knob, _ in plan])
+    runs.insert(0, "sweep", [name for name, _, _ in plan])
+    return runs
+
+
+def _joined(values) -> str:
+    return ", ".join(str(value) for value in values)
+
+
+def _coverage_lines(runs: pd.DataFrame, names, trained) -> list[str]:
+    """One line per set: how many of its configs the table holds, with which seeds, from which profile."""
+    lines, sets = [], sweep_sets()
+    for name in names:
+        group = runs[runs["sweep"] == name] if not runs.empty else runs
+        wanted = sum(len(overrides) for _, overrides in sets[name])
+        if group.empty:
+            lines.append(f"  {name:<13} not in the table yet")
+            continue
+        values = [f"{knob}={_value_label(_as_tuple(value))}" for knob, value in zip(group["knob"], group.apply(
+            lambda row: row[row["knob"]], axis=1))]
+        seeds = sorted(int(seed) for seed in group["seed"].unique())
+        pairs = pd.Series(list(zip(values, group["seed"]))).drop_duplicates()
+        per_value = pairs.map(lambda pair: pair[0]).value_counts()  # seeds per config
+        uneven = " (some configs lack a seed)" if (per_value < len(seeds)).any() else ""
+        profiles = _joined(sorted(group["profile"].astype(str).unique())) if "profile" in group else "unknown"
+        source = "run here" if name in trained else "read from the file"
+        lines.append(f"  {name:<13} {len(per_value)} of {wanted} configs, seed{'s' * (len(seeds) != 1)} "
+                     f"{_joined(seeds)}{uneven}; profile {profiles}, {source}")
+    return lines
+
+
+def load_sweep_results(path, rerun=False, *, data=None, seeds=(0, 1, 2), cache_dir=None, profile=None,
+                       verbose: int = 1) -> pd.DataFrame:
+    """Return the sweep runs: read from the CSV at ``path``, the sets named in ``rerun`` trained here instead.
+
+    ``rerun`` is False (read only), True (train every set) or a set name or list of names. With no file at
+    ``path``, every set is trained here. Training uses ``data`` (default: ``load_mnist()``), ``seeds``, the
+    profile and the sweep cache, so a second call reads the runs back. Prints what the table holds, set by set.
+    """
+    from .data import load_mnist
+    from .profiles import get_profile
+
+    path = Path(path)
+    if isinstance(rerun, bool):
+        rerun = list(sweep_sets()) if rerun else []
+    else:
+        rerun = _set_names(rerun, what="rerun")
+    seeds = _seed_list(seeds)
+    profile = get_profile(profile) if profile is None or isinstance(profile, str) else profile
+    names = list(sweep_sets())
+
+    table = read_sweep(path) if path.exists() else pd.DataFrame()
+    if path.exists():
+        if table.empty:
+            raise ValueError(f"{_display(path)} holds no runs; delete it, or pass rerun=True to train every set here.")
+        missing = [column for column in ("sweep", "knob", "test_accuracy", *KNOBS) if column not in table.columns]
+        if missing:
+            raise ValueError(f"{_display(path)} is not a sweep table (it lacks {_joined(missing)}); "
+                             f"scripts/sweep.py writes one.")
+        table = table[~table["sweep"].isin(rerun)]
+        if verbose:
+            print(f"Read {len(table)} runs from {_display(path)}.")
+    else:
+        rerun = names
+        if verbose:
+            print(f"No file {_display(path)}: running every set here.")
+    if rerun:
+        plan = sweep_plan(rerun, seeds)
+        if verbose:
+            minutes = _plan_minutes(plan, profile)
+            print(f"Running {_joined(rerun)} with seed{'s' * (len(seeds) != 1)} {_joined(seeds)} in the {profile.name} "
+                  f"profile: about {_duration(minutes * 60)} on a 2-core CPU, less what is cached.", flush=True)
+        fresh = run_sweep_sets(load_mnist() if data is None else data, rerun, seeds, cache_dir=cache_dir,
+                               profile=profile, verbose=verbose)
+        # Records, not pd.concat: an all-empty column (learning_rate) must not decide the dtypes, nor warn.
+        table = pd.DataFrame(table.to_dict("records") + fresh.to_dict("records"))
+        order = {name: i for i, name in enumerate(names)}
+        table = table.sort_values("sweep", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    if verbose:
+        print("The table, set by set:")
+        print("\n".join(_coverage_lines(table, names, rerun)) if not table.empty else "  (empty)")
+        absent = [name for name in names if table.empty or name not in set(table["sweep"])]
+        if absent:
+            them = "them" if len(absent) > 1 else "it"
+            print(f"Not in the table: {_joined(absent)}. Plots and summaries of {them} say so instead; to train {them} "
+                  f"here, pass rerun={absent!r} (notebook 04: RERUN = {absent!r}).")
+    return table
+
+
+def _select_knob(runs: pd.DataFrame, knob: str) -> pd.DataFrame:
+    """The runs of one knob: rows whose ``knob`` column names it (a sweep table), or every row (any other table)."""
+    if not isinstance(runs, pd.DataFrame):
+        raise TypeError(f"runs must be a DataFrame of runs (run_sweep or load_sweep_results), "
+                        f"got {type(runs).__name__}.")
+    if not isinstance(knob, str):
+        raise TypeError(f"knob must be a column name (str), got {knob!r}.")
+    if "knob" in runs.columns:
+        known = [k for _, knobs in sweep_sets().items() for k, _ in knobs]
+        if knob not in known:
+            raise ValueError(f"no sweep set varies {knob!r}.{_suggest(knob, known)} The knobs of the sets are: "
+                             f"{_joined(known)}.")
+        return runs[runs["knob"] == knob]
+    return runs
+
+
+def _set_of_knob(knob: str) -> str:
+    return next((name for name, knobs in sweep_sets().items() if knob in (k for k, _ in knobs)), knob)
+
+
+def _absent_message(knob: str) -> str:
+    name = _set_of_knob(knob)
+    return (f"No runs of the {knob} sweep in this table: the {name!r} set is not in it yet. Train it here with "
+            f"rerun=[{name!r}] (notebook 04: RERUN = [{name!r}]), or wait for scripts/sweep.py to write it.")
+
+
+def plot_sweep_set(runs: pd.DataFrame, knob: str, *, against="auto", title=None):
+    """Return plot_sweep of the runs of one knob of a sweep table; None, with a message, when the table has none."""
+    selected = _select_knob(runs, knob)
+    if selected.empty:
+        print(_absent_message(knob))
+        return None
+    return plot_sweep(selected, knob, against=against, title=title)
+
+
+def _pooled_std(groups) -> float:
+    """The standard deviation across seeds, pooled over groups of runs (NaN when no group has two runs)."""
+    squares = dof = 0.0
+    for values in groups:
+        values = np.asarray(values, dtype=float)
+        if len(values) > 1:
+            squares += ((values - values.mean()) ** 2).sum()
+            dof += len(values) - 1
+    return math.sqrt(squares / dof) if dof else float("nan")
+
+
+def _noise_margin(spread: float, n_a: int, n_b: int) -> float:
+    """Two standard errors of a difference of two means of n_a and n_b runs with this seed spread."""
+    return 2 * spread * math.sqrt(1 / n_a + 1 / n_b)
+
+
+def _points(accuracy_difference: float) -> str:
+    return f"{100 * accuracy_difference:+.2f}"
+
+
+def describe_sweep(runs: pd.DataFrame, knob: str) -> str:
+    """Return a few lines on one knob's runs: each value's mean ± std, and the values within seed noise of the best.
+
+    A difference counts as within seed noise when it is smaller than two standard errors, from the spread across
+    seeds pooled over the values (a rough 95% rule). A sweep table is narrowed to the rows of ``knob`` first.
+    """
+    selected = _select_knob(runs, knob)
+    if selected.empty:
+        return _absent_message(knob)
+    summary = summarize_sweep(selected, knob)
+    labels = [_value_label(v) for v in summary[knob]]
+    keys = [_value_label(_as_tuple(v) if isinstance(v, list) else v) for v in selected[knob]]
+    groups = [selected["test_accuracy"].astype(float).to_numpy()[np.array(keys) == label] for label in labels]
+    spread, counts = _pooled_std(groups), summary["runs"].tolist()
+    seeds = sorted(int(s) for s in selected["seed"].unique()) if "seed" in selected else []
+    width = max(len(label) for label in labels + ["value"])
+    spread_text = (f"seed spread (pooled std) {100 * spread:.2f} points" if not math.isnan(spread)
+                   else "no seed spread yet (one run per value)")
+    lines = [f"{knob}: {len(labels)} values, {len(selected)} runs (seed{'s' * (len(seeds) != 1)} {_joined(seeds)}); "
+             f"{spread_text}.",
+             f"  {'value':<{width}}  {'test accuracy':<18} {'time':>7} {'parameters':>11}"]
+    for label, row in zip(labels, summary.itertuples(index=False)):
+        std = "" if math.isnan(row.test_accuracy_std) else f" ± {100 * row.test_accuracy_std:.2f}"
+        accuracy = f"{row.test_accuracy_mean:.2%}{std} ({row.runs})"
+        lines.append(f"  {label:<{width}}  {accuracy:<18} {row.train_seconds_mean:>5.0f} s {row.params:>11,}")
+    best = int(np.argmax(summary["test_accuracy_mean"].to_numpy()))
+    best_mean = summary["test_accuracy_mean"].iloc[best]
+    others = [i for i in range(len(labels)) if i != best]
+    lines.append(f"Best: {labels[best]} ({best_mean:.2%}).")
+    if not others:
+        return "\n".join(lines)
+    if math.isnan(spread):
+        lines.append("With one run per value there is no seed spread to judge by: "
+                     "no difference can be called real yet.")
+        return "\n".join(lines)
+    within, beyond = [], []
+    for i in others:
+        difference = summary["test_accuracy_mean"].iloc[i] - best_mean
+        margin = _noise_margin(spread, counts[i], counts[best])
+        (within if abs(difference) <= margin else beyond).append(f"{labels[i]} ({_points(difference)})")
+    lines.append("Within seed noise of the best: " + (_joined(within) if within else "none") + ".")
+    lines.append("Clearly below it: " + (_joined(beyond) if beyond else "none") + ".")
+    lines.append(f"(Differences in points; within seed noise means smaller than 2 standard errors, "
+                 f"{100 * _noise_margin(spread, counts[best], counts[best]):.2f} points for two values of "
+                 f"{counts[best]} run{'s' * (counts[best] != 1)} each.)")
+    return "\n".join(lines)
+
+
+def compare_runs(runs: pd.DataFrame, reference: pd.DataFrame, *, names=("your run", "the reference")) -> str:
+    """Return a few lines comparing the mean test accuracy of ``runs`` with ``reference``, and whether the
+    difference is within seed noise (smaller than 2 standard errors, from the seed spread of both)."""
+    for what, table in (("runs", runs), ("reference", reference)):
+        if not isinstance(table, pd.DataFrame):
+            raise TypeError(f"{what} must be a DataFrame of runs, got {type(table).__name__}.")
+        if not table.empty and "test_accuracy" not in table.columns:
+            raise ValueError(f"{what} lacks the column test_accuracy: pass runs as run_sweep returns them.")
+    if (not isinstance(names, (tuple, list)) or len(names) != 2
+            or not all(isinstance(name, str) for name in names)):
+        raise TypeError(f"names must be two strings, such as ('your run', 'the reference'), got {names!r}.")
+    if runs.empty or reference.empty:
+        return f"Nothing to compare: {names[0] if runs.empty else names[1]} has no runs."
+
+    def line(name, table):
+        accuracy = table["test_accuracy"].astype(float)
+        std = f" ± {100 * accuracy.std():.2f}" if len(accuracy) > 1 else ""
+        profiles = _joined(sorted(table["profile"].astype(str).unique())) if "profile" in table else "unknown"
+        count = f"{len(accuracy)} run{'s' * (len(accuracy) != 1)}"
+        return f"{name[0].upper() + name[1:]}: {accuracy.mean():.2%}{std} ({count}, profile {profiles})."
+
+    lines = [line(names[0], runs), line(names[1], reference)]
+    mine, theirs = runs["test_accuracy"].astype(float), reference["test_accuracy"].astype(float)
+    difference = mine.mean() - theirs.mean()
+    lines.append(f"Difference: {_points(difference)} points.")
+    if "profile" in runs and "profile" in reference and set(runs["profile"]) != set(reference["profile"]):
+        lines.append("They were trained in different profiles, so the difference says nothing about the knob: "
+                     "compare runs of one profile.")
+        return "\n".join(lines)
+    spread = _pooled_std([mine.to_numpy(), theirs.to_numpy()])
+    if math.isnan(spread):
+        lines.append("Neither side has two runs, so there is no seed spread to judge by: run more seeds.")
+        return "\n".join(lines)
+    margin = _noise_margin(spread, len(mine), len(theirs))
+    verdict = "within seed noise: it may be luck of the seed" if abs(difference) <= margin else "beyond seed noise"
+    lines.append(f"Seeds alone move a difference like this by up to ±{100 * margin:.2f} points (2 standard errors), "
+                 f"so it is {verdict}.")
+    return "\n".join(lines)
+
+
+def _config_label(row) -> str:
+    """The knobs of a run that differ from the sets' base, as ``filters=(16, 32) epochs=1``; ``base`` for none."""
+    base = {**SWEEP_DEFAULTS, **SWEEP_SET_BASE}
+    parts = []
+    for name in KNOBS:
+        if name == "seed":
+            continue
+        value = row[name]
+        if name in ("filters", "dense_units") and isinstance(value, (list, str)):
+            value = _as_tuple(value)
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        if isinstance(value, np.generic):
+            value = value.item()
+        if value != base[name]:
+            parts.append(f"{name}={value!r}" if isinstance(value, tuple) else f"{name}={_value_label(value)}")
+    return " ".join(parts) or "base"
+
+
+def summarize_configs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per config, its seeds averaged: label, architecture, parameters, runs, test accuracy mean and std,
+    validation accuracy mean (of ``final_val_accuracy``, when the runs have it) and mean training time.
+
+    ``config`` names the knobs that differ from the sets' base (the seed CNN, 3 epochs, Adam, batch 200), or
+    ``base``. A run listed under several sets (the base is in every one) counts once; runs of different profiles
+    are kept apart. No runs (a set not in the table yet) give a table with no rows.
+    """
+    if not isinstance(runs, pd.DataFrame):
+        raise TypeError(f"runs must be a DataFrame of runs (run_sweep or load_sweep_results), "
+                        f"got {type(runs).__name__}.")
+    missing = [name for name in (*KNOBS, "test_accuracy", "train_seconds", "params") if name not in runs.columns]
+    if missing:
+        raise ValueError(f"runs lacks the column(s) {_joined(missing)}: pass the runs as run_sweep or "
+                         f"load_sweep_results return them.")
+    if runs.empty:
+        val = ["val_accuracy_mean"] if "final_val_accuracy" in runs.columns else []
+        return pd.DataFrame(columns=["config", "architecture", "params", "runs", "test_accuracy_mean",
+                                     "test_accuracy_std", *val, "train_seconds_mean", "sweeps", "profile"])
+    table = runs.assign(config=[_config_label(row) for row in runs.to_dict("records")],
+                        profile=runs["profile"].astype(str) if "profile" in runs else "unknown")
+    if "architecture" not in table:
+        table["architecture"] = [describe_architecture({name: row[name] for name in SEED_CNN_DEFAULTS})
+                                 for row in table.to_dict("records")]
+    sets = {}
+    if "sweep" in table:
+        for (config, profile), group in table.groupby(["config", "profile"], sort=False):
+            sets[config, profile] = _joined(dict.fromkeys(group["sweep"]))
+    identity = ["config", "profile", "seed"]
+    rows = []
+    for (config, profile), group in table.drop_duplicates(identity).groupby(["config", "profile"], sort=False):
+        accuracy = group["test_accuracy"].astype(float)
+        rows.append({
+            "config": config,
+            "architecture": group["architecture"].iloc[0],
+            "params": int(group["params"].iloc[0]),
+            "runs": len(group),
+            "test_accuracy_mean": accuracy.mean(),
+            "test_accuracy_std": accuracy.std(),  # NaN for a single run
+            **({"val_accuracy_mean": group["final_val_accuracy"].astype(float).mean()}
+               if "final_val_accuracy" in group else {}),
+            "train_seconds_mean": group["train_seconds"].astype(float).mean(),
+            "sweeps": sets.get((config, profile), ""),
+            "profile": profile,
+        })
+    return pd.DataFrame(rows)
