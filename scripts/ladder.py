@@ -284,8 +284,6 @@ def current_runs(runs, args, profile, policy, cpu):
 
 
 def summary_markdown(runs, csv_name: str = "results/ladder_runs.csv") -> str:
-    import pandas as pd
-
     summary = improved.summarize_ladder(runs)
     singles = runs[runs.network != "ensemble"]
     total = singles.train_seconds.sum()

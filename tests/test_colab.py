@@ -1,7 +1,6 @@
 """Colab: every notebook's badge and set-up cell agree with the one address in pyproject.toml, and the set-up cell
 acts only on Colab."""
 import ast
-import importlib.util
 import json
 import os
 import shutil
@@ -11,13 +10,12 @@ import types
 from pathlib import Path
 
 import pytest
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SCRIPT = ROOT / "scripts" / "colab_cells.py"
-_spec = importlib.util.spec_from_file_location("colab_cells", SCRIPT)
-colab = sys.modules["colab_cells"] = importlib.util.module_from_spec(_spec)  # registered, as dataclasses need
-_spec.loader.exec_module(colab)
+colab = load_script("scripts/colab_cells.py")
 
 ADDRESS = colab.read_address(ROOT / "pyproject.toml")  # the one place
 LAB_DIR = f"/content/{ADDRESS.name}"

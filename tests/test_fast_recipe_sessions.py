@@ -1,16 +1,14 @@
 """scripts/fast_recipe.py: a new measuring session (--again) is shown, the earlier ones are listed, not hidden."""
 import dataclasses
-import importlib.util
 from pathlib import Path
 
 import pandas as pd
 
 import lab_utils as lab
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("fast_recipe", ROOT / "scripts" / "fast_recipe.py")
-fast_recipe = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fast_recipe)
+fast_recipe = load_script("scripts/fast_recipe.py")
 
 
 def rows(session, plain_seconds, fast_seconds, accuracy=0.9945):

@@ -1,5 +1,4 @@
 """Notebook 05's helpers: augmentation, the improved CNN, schedules, the ladder, ensembles and their model files."""
-import importlib.util
 import json
 import math
 import zipfile
@@ -12,20 +11,15 @@ import pytest
 
 import lab_utils as lab
 from lab_utils import ensemble, improved
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("ladder", ROOT / "scripts" / "ladder.py")
-ladder = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ladder)
+ladder = load_script("scripts/ladder.py")
 
 TINY = dict(filters=(4, 8), convs_per_block=1, dense_units=(16,))
 
 
-@pytest.fixture(autouse=True)
-def keep_the_precision_policy():
-    policy = keras.mixed_precision.global_policy().name
-    yield
-    keras.mixed_precision.set_global_policy(policy)
+pytestmark = pytest.mark.usefixtures("keep_the_precision_policy")
 
 
 @pytest.fixture()

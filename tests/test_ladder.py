@@ -1,7 +1,6 @@
 """lab_utils.ladder: the ladder's data split, its configs, and the ensemble members notebook 05 loads or trains."""
 import json
 
-import keras
 import numpy as np
 import pytest
 
@@ -10,11 +9,7 @@ from lab_utils import ensemble, improved
 from lab_utils import ladder as lab_ladder
 
 
-@pytest.fixture(autouse=True)
-def keep_the_precision_policy():
-    policy = keras.mixed_precision.global_policy().name
-    yield
-    keras.mixed_precision.set_global_policy(policy)
+pytestmark = pytest.mark.usefixtures("keep_the_precision_policy")
 
 
 @pytest.fixture()

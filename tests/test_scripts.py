@@ -1,25 +1,16 @@
 """The result commands' own logic: argument checks, resumable records, summary tables. No training here."""
-import importlib.util
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_script(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-reproduce = load_script("reproduce")
-_bench_spec = importlib.util.spec_from_file_location("speed", ROOT / "benchmarks" / "speed.py")
-speed = importlib.util.module_from_spec(_bench_spec)
-_bench_spec.loader.exec_module(speed)
-run_notebooks = load_script("run_notebooks")
+reproduce = load_script("scripts/reproduce.py")
+speed = load_script("benchmarks/speed.py")
+run_notebooks = load_script("scripts/run_notebooks.py")
 
 
 def fake_runs():

@@ -1,15 +1,13 @@
 """The student edition: valid notebooks, no solution left in them, and every self-check failing against the stubs."""
-import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-_spec = importlib.util.spec_from_file_location("make_student_edition", ROOT / "scripts" / "make_student_edition.py")
-edition = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(edition)
+edition = load_script("scripts/make_student_edition.py")
 
 
 def solution_lines(source):

@@ -3,7 +3,6 @@ against seed noise: summaries, comparisons and plots of a sweep table, bad input
 
 Training is replaced by a fake that returns made-up scores at once, as in tests/test_sweeps.py.
 """
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -13,19 +12,13 @@ from matplotlib.figure import Figure
 
 import lab_utils as lab
 from lab_utils import sweeps
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = ("architecture", "layer_sizes", "epochs", "optimizer", "batch_size")
 
 
-def load_sweep_script():
-    spec = importlib.util.spec_from_file_location("sweep_script_for_sets", ROOT / "scripts" / "sweep.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sweep_script = load_sweep_script()
+sweep_script = load_script("scripts/sweep.py", "sweep_script_for_sets")
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 """scripts/sweep.py --summarize-only: the README's table of the five knobs, from the runs CSV."""
-import importlib.util
 from pathlib import Path
 
 import pandas as pd
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("sweep_script", ROOT / "scripts" / "sweep.py")
-sweep_script = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(sweep_script)
+sweep_script = load_script("scripts/sweep.py", "sweep_script_for_summary")
 
 
 def test_summary_has_one_row_per_value_with_its_spread_and_marks_the_best():

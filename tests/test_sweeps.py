@@ -3,7 +3,6 @@
 Cache and progress tests replace the training function with a fake that counts its calls; one test trains a tiny
 real network end to end, so the Keras path is covered too.
 """
-import importlib.util
 import inspect
 import json
 import logging
@@ -17,19 +16,13 @@ from matplotlib.figure import Figure
 
 import lab_utils as lab
 from lab_utils import sweeps
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_NET = {"filters": (4, 8), "dense_units": (16,), "epochs": 1, "batch_size": 64}
 
 
-def load_sweep_script():
-    spec = importlib.util.spec_from_file_location("sweep_script", ROOT / "scripts" / "sweep.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sweep_script = load_sweep_script()
+sweep_script = load_script("scripts/sweep.py", "sweep_script")
 
 
 @pytest.fixture(scope="module")
