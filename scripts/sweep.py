@@ -62,14 +62,7 @@ def parse_args(argv=None):
 
 def build_plan(names, seeds) -> list[tuple[str, str, dict]]:
     """Return (sweep, knob, config) for every run of the chosen sets, each value with every seed."""
-    plan = []
-    for name in names:
-        for knob, overrides in SWEEPS[name]:
-            for override in overrides:
-                for seed in seeds:
-                    plan.append((name, knob, {**BASE, **override, "seed": seed}))
-    sweeps.validate_configs([config for _, _, config in plan])
-    return plan
+    return sweeps.sweep_plan(names, seeds)
 
 
 def plan_cost(plan, profile, seconds_per_epoch=sweeps.REFERENCE_SECONDS_PER_EPOCH) -> list[dict]:
