@@ -1,6 +1,5 @@
 """Tests for lab_utils.inspect: a tiny untrained CNN and synthetic digits, no MNIST, no training."""
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -21,12 +20,7 @@ N = 12
 FILTERS = (4, 8)
 
 
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    """Every helper builds its own Figure: pyplot's registry of open figures must stay empty."""
-    plt.close("all")
-    yield
-    assert plt.get_fignums() == [], "a helper created a pyplot-managed figure"
+pytestmark = pytest.mark.usefixtures("no_pyplot_figures")
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -28,6 +27,8 @@ from lab_utils.own_digit import (
     plot_sample_predictions,
     strokes_to_image,
 )
+
+pytestmark = pytest.mark.usefixtures("no_pyplot_figures")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "notebooks" / "samples"
@@ -205,12 +206,6 @@ def test_samples_are_read_by_a_quickly_trained_cnn(model):
 # --------------------------------------------------------------------------- notebook 06's figures
 
 
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    """Every helper builds its own Figure: pyplot's registry of open figures must stay empty."""
-    plt.close("all")
-    yield
-    assert plt.get_fignums() == [], "a plotting helper created a pyplot-managed figure"
 
 
 @pytest.fixture(scope="module")

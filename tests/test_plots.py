@@ -2,7 +2,6 @@
 import io
 
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -22,12 +21,7 @@ from lab_utils.plots import (
 N = 30
 
 
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    """Every helper builds its own Figure: pyplot's registry of open figures must stay empty."""
-    plt.close("all")
-    yield
-    assert plt.get_fignums() == [], "a plotting helper created a pyplot-managed figure"
+pytestmark = pytest.mark.usefixtures("no_pyplot_figures")
 
 
 @pytest.fixture
