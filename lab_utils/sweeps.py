@@ -984,8 +984,10 @@ def _points(accuracy_difference: float) -> str:
 def describe_sweep(runs: pd.DataFrame, knob: str) -> str:
     """Return a few lines on one knob's runs: each value's mean ± std, and the values within seed noise of the best.
 
-    A difference counts as within seed noise when it is smaller than two standard errors, from the spread across
-    seeds pooled over the values (a rough 95% rule). A sweep table is narrowed to the rows of ``knob`` first.
+    A difference counts as within seed noise when it is smaller than two standard errors of the difference (a rough
+    95% rule), from the spread across seeds of the two values compared, pooled: one erratic value (Adagrad's runs, say)
+    does not blur the comparisons of the others. A pair with no spread of its own falls back on the spread pooled over
+    all values. A sweep table is narrowed to the rows of ``knob`` first.
     """
     selected = _select_knob(runs, knob)
     if selected.empty:
@@ -1019,13 +1021,14 @@ def describe_sweep(runs: pd.DataFrame, knob: str) -> str:
     within, beyond = [], []
     for i in others:
         difference = summary["test_accuracy_mean"].iloc[i] - best_mean
-        margin = _noise_margin(spread, counts[i], counts[best])
-        (within if abs(difference) <= margin else beyond).append(f"{labels[i]} ({_points(difference)})")
+        pair_spread = _pooled_std([groups[i], groups[best]])
+        margin = _noise_margin(spread if math.isnan(pair_spread) else pair_spread, counts[i], counts[best])
+        (within if abs(difference) <= margin else beyond).append(
+            f"{labels[i]} ({_points(difference)}, noise ±{100 * margin:.2f})")
     lines.append("Within seed noise of the best: " + (_joined(within) if within else "none") + ".")
     lines.append("Clearly below it: " + (_joined(beyond) if beyond else "none") + ".")
-    lines.append(f"(Differences in points; within seed noise means smaller than 2 standard errors, "
-                 f"{100 * _noise_margin(spread, counts[best], counts[best]):.2f} points for two values of "
-                 f"{counts[best]} run{'s' * (counts[best] != 1)} each.)")
+    lines.append("(Differences in points. Noise: 2 standard errors of the difference, from the seed spread of the two "
+                 "values compared; within seed noise means a smaller difference.)")
     return "\n".join(lines)
 
 

@@ -198,9 +198,18 @@ def test_describe_sweep_separates_noise_from_real_differences():
     text = sweeps.describe_sweep(runs, "optimizer")
     assert text.startswith("optimizer: 3 values, 9 runs (seeds 0, 1, 2); seed spread (pooled std) 0.14 points.")
     assert "Best: adam (99.00%)." in text
-    assert "Within seed noise of the best: adamw (-0.05)." in text
-    assert "Clearly below it: sgd (-3.00)." in text
+    assert "Within seed noise of the best: adamw (-0.05, noise ±0.16)." in text  # 2 * 0.1 * sqrt(2/3)
+    assert "Clearly below it: sgd (-3.00, noise ±0.26)." in text
     assert "  sgd    96.00% ± 0.20 (3)     10 s     995,060" in text
+
+
+def test_one_erratic_value_does_not_blur_the_other_comparisons():
+    runs = table("optimizer", {"adam": [0.990, 0.991, 0.989], "sgd_momentum": [0.980, 0.9805, 0.9795],
+                               "adagrad": [0.75, 0.80, 0.85]})  # a spread of 5 points
+    text = sweeps.describe_sweep(runs, "optimizer")
+    assert "seed spread (pooled std) 2.89 points" in text  # over all values: adagrad dominates
+    assert "Within seed noise of the best: none." in text
+    assert "Clearly below it: sgd_momentum (-1.00, noise ±0.13), adagrad (-19.00, noise ±5.77)." in text
 
 
 def test_describe_sweep_narrows_a_sweep_table_to_the_knob_and_says_when_it_is_absent():
