@@ -89,7 +89,15 @@ from .sweeps import (  # noqa: E402
 )
 
 # --- beyond 99.41% (issue 7) ---
-from .ensemble import ensemble_accuracy, ensemble_predict, train_or_load_members  # noqa: E402
+from .ensemble import (  # noqa: E402
+    TTA_SHIFTS,
+    ensemble_accuracy,
+    ensemble_predict,
+    shift_images,
+    train_or_load_members,
+    tta_accuracy,
+    tta_predict,
+)
 from .improved import (  # noqa: E402
     LADDER,
     ImprovedRecipe,
@@ -107,6 +115,7 @@ from .ladder import (  # noqa: E402
     ladder_members,
     ladder_table,
     load_ladder_data,
+    newest_ladder_runs,
     plot_schedule,
     train_ladder_model,
 )

@@ -3,6 +3,7 @@
     members = lab.ensemble.train_or_load_members(train_member, seeds=5, folder=lab.artifacts_dir() / "ladder",
                                                  name="long", config=step.config())
     probabilities = lab.ensemble.ensemble_predict([m.model for m in members], x_test)
+    probabilities = lab.ensemble.tta_predict([m.model for m in members], x_test)  # + test-time augmentation
 
 Member ``s`` (trained with seed ``s``) is saved atomically as ``<folder>/<name>_<s>.keras`` with its facts beside it
 in ``<name>_<s>.json``: the seed, a hash of the config that made it, its parameter count and whatever the training
@@ -177,6 +178,56 @@ def accuracy(probabilities, y) -> float:
 def ensemble_accuracy(models, x, y, batch_size: int = 1000) -> float:
     """Return the accuracy of the averaged softmax outputs of ``models`` on images ``x`` with labels ``y``."""
     return accuracy(ensemble_predict(models, x, batch_size), y)
+
+
+# Test-time augmentation: the image itself and the four copies shifted by one pixel (up, down, left, right). A
+# trained network's answer should not depend on a one-pixel shift; averaging over the shifts smooths out the cases
+# where it does. Which shifts, if any, is a choice like any other: make it on the validation split.
+TTA_SHIFTS = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))
+
+
+def shift_images(x, dy: int, dx: int) -> np.ndarray:
+    """Return ``x`` (images, height, width[, channels]) moved ``dy`` pixels down and ``dx`` right; the gap is black."""
+    x = np.asarray(x)
+    if x.ndim not in (3, 4) or len(x) == 0:
+        raise ValueError(f"x must be a non-empty batch of images, shape (n, height, width[, channels]), got {x.shape}.")
+    height, width = x.shape[1:3]
+    for name, value, side in (("dy", dy, height), ("dx", dx, width)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or abs(value) >= side:
+            raise ValueError(f"{name} must be a whole number of pixels smaller than the image side ({side}), "
+                             f"got {value!r}.")
+    shifted = np.zeros_like(x)
+    rows_to, rows_from = _span(int(dy), height)
+    cols_to, cols_from = _span(int(dx), width)
+    shifted[:, rows_to, cols_to] = x[:, rows_from, cols_from]
+    return shifted
+
+
+def _span(offset: int, side: int) -> tuple[slice, slice]:
+    """Destination and source slices of one axis for a shift of ``offset`` pixels."""
+    if offset >= 0:
+        return slice(offset, side), slice(0, side - offset)
+    return slice(0, side + offset), slice(-offset, side)
+
+
+def tta_predict(models, x, shifts=TTA_SHIFTS, batch_size: int = 1000) -> np.ndarray:
+    """Return the mean softmax output of ``models`` over ``x`` shifted by each ``(dy, dx)`` in ``shifts``.
+
+    With ``shifts=((0, 0),)`` it is ``ensemble_predict``. The cost is one prediction per shift and model; nothing
+    is trained.
+    """
+    if isinstance(shifts, (str, bytes)) or not isinstance(shifts, Sequence) or len(shifts) == 0:
+        raise ValueError(f"shifts must be a non-empty list of (dy, dx) pixel pairs, got {shifts!r}.")
+    for shift in shifts:
+        if isinstance(shift, (str, bytes)) or not isinstance(shift, Sequence) or len(shift) != 2:
+            raise ValueError(f"each shift must be a (dy, dx) pair of whole pixels, got {shift!r}.")
+    copies = [shift_images(x, dy, dx) for dy, dx in shifts]  # checks x and every shift before any prediction
+    return np.mean([ensemble_predict(models, copy, batch_size) for copy in copies], axis=0)
+
+
+def tta_accuracy(models, x, y, shifts=TTA_SHIFTS, batch_size: int = 1000) -> float:
+    """Return the accuracy of ``models`` on images ``x`` with labels ``y`` with test-time augmentation (tta_predict)."""
+    return accuracy(tta_predict(models, x, shifts, batch_size), y)
 
 
 def _seed(seed) -> int:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .data import IMAGE_SIZE, NUM_CLASSES
+from .ensemble import TTA_SHIFTS
 from .models import SEED_CNN_DEFAULTS, _as_int_tuple, _check_positive_int, _check_rate, build_seed_cnn
 from .training import FAST_RECIPE, EpochTimer, TrainingRun, one_cycle_schedule
 
@@ -338,10 +339,10 @@ SHORT_RECIPE = ImprovedRecipe(  # the lab's fast recipe (lab_utils.FAST_RECIPE) 
     name="fast recipe (3 epochs, one-cycle)", epochs=FAST_RECIPE.epochs, batch_size=FAST_RECIPE.batch_size,
     peak_learning_rate=FAST_RECIPE.peak_learning_rate, warmup_fraction=FAST_RECIPE.warmup_fraction,
     label_smoothing=FAST_RECIPE.label_smoothing)
-# Longer: the one-cycle schedule stretched over 20 epochs. Early stopping watches the validation loss (smoother than
+# Longer: the one-cycle schedule stretched over 30 epochs. Early stopping watches the validation loss (smoother than
 # the accuracy of 5,000 images, which moves in steps of 0.02%) and keeps the best epoch's weights; as the learning
 # rate anneals to zero it rarely fires, but it guards the run and never lets the test set choose the epoch.
-LONG_RECIPE = dataclasses.replace(SHORT_RECIPE, name="long (20 epochs, one-cycle, early stopping)", epochs=20,
+LONG_RECIPE = dataclasses.replace(SHORT_RECIPE, name="long (30 epochs, one-cycle, early stopping)", epochs=30,
                                   early_stopping_patience=5, monitor="val_loss")
 
 
@@ -356,6 +357,7 @@ class LadderStep:
     recipe: ImprovedRecipe | None = None
     seeds: tuple = (0,)
     ensemble_of: int | None = None  # an ensemble averages the trained models of this step number
+    tta_shifts: tuple | None = None  # an ensemble step may also average over shifted copies of each image
 
     def build(self):
         """Return this step's network, freshly initialised (an ensemble step has none of its own)."""
@@ -367,16 +369,20 @@ class LadderStep:
 
     def config(self, **context) -> dict:
         """Return what decides this step's models as JSON-ready values, plus ``context`` (profile, precision, ...)."""
-        return {"network": self.network, "model_options": _jsonable(self.model_options),
-                "recipe": _jsonable(dataclasses.asdict(self.recipe)) if self.recipe else None,
-                "ensemble_of": self.ensemble_of, **_jsonable(context)}
+        config = {"network": self.network, "model_options": _jsonable(self.model_options),
+                  "recipe": _jsonable(dataclasses.asdict(self.recipe)) if self.recipe else None,
+                  "ensemble_of": self.ensemble_of, **_jsonable(context)}
+        if self.tta_shifts is not None:  # only then, so that the steps before test-time augmentation keep their hashes
+            config["tta_shifts"] = _jsonable(self.tta_shifts)
+        return config
 
 
-def ladder_steps(members: int = 5, seeds: Sequence[int] = (0, 1, 2)) -> tuple[LadderStep, ...]:
+def ladder_steps(members: int = 4, seeds: Sequence[int] = (0, 1, 2)) -> tuple[LadderStep, ...]:
     """Return the ablation ladder: from the seed CNN, one idea per step, up to an ensemble of ``members`` models.
 
     The short steps train with ``seeds`` each. The long step trains seeds 0 .. members-1, the models the ensemble
-    averages, so its spread over seeds comes for free.
+    averages, so its spread over seeds comes for free. The last step trains nothing: it averages the ensemble's
+    outputs over copies of each image shifted by one pixel (test-time augmentation, ``lab.tta_predict``).
     """
     _check_positive_int("members", members)
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
@@ -394,6 +400,8 @@ def ladder_steps(members: int = 5, seeds: Sequence[int] = (0, 1, 2)) -> tuple[La
         LadderStep(5, "+ longer training, early stopping", "improved_cnn", improved, LONG_RECIPE,
                    tuple(range(members))),
         LadderStep(6, f"+ ensemble of {members}", "ensemble", seeds=tuple(range(members)), ensemble_of=5),
+        LadderStep(7, "+ test-time augmentation (one-pixel shifts)", "ensemble", seeds=tuple(range(members)),
+                   ensemble_of=5, tta_shifts=TTA_SHIFTS),
     )
 
 

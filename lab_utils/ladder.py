@@ -107,7 +107,7 @@ def train_ladder_model(step, seed: int, data: dict, epochs: int | None = None, v
     return model, facts
 
 
-def ladder_members(data: dict | None = None, *, members: int = 5, profile=None, verbose: int = 2,
+def ladder_members(data: dict | None = None, *, members: int = 4, profile=None, verbose: int = 2,
                    on_member=None) -> list:
     """Return the ensemble's members (the ladder's longest step): loaded from artifacts/ when saved, else trained.
 
@@ -156,6 +156,26 @@ def plot_schedule(schedule, total_steps: int, steps_per_epoch: int | None = None
     ax.set_ylim(bottom=0)
     ax.set_title(title or "Learning rate during training")
     return fig
+
+
+def newest_ladder_runs(runs):
+    """Return the rows of the newest ladder in ``runs``: per step, those made with the config of its last row.
+
+    ``results/ladder_runs.csv`` keeps the rows of earlier ladders (another ``config_hash``) when a step changes; this
+    drops them, so that a table or a total counts each step once, as it was last run.
+    """
+    import pandas as pd
+
+    if not isinstance(runs, pd.DataFrame):
+        raise TypeError(f"runs must be a DataFrame of ladder runs (results/ladder_runs.csv), got {type(runs).__name__}.")
+    missing = [column for column in ("step", "config_hash") if column not in runs.columns]
+    if missing:
+        raise ValueError(f"runs lacks the columns {missing}; expected those scripts/ladder.py writes.")
+    if runs.empty:
+        return runs
+    hashes = runs.config_hash.astype(str)
+    newest = hashes.groupby(runs.step).transform("last")
+    return runs[hashes == newest]
 
 
 def ladder_table(runs):

@@ -26,9 +26,14 @@ def append_run(path, row: dict) -> pd.DataFrame:
     """Add one run to a CSV file atomically (so an interrupted command keeps every finished run); return the table."""
     if not isinstance(row, dict) or not row:
         raise ValueError("row must be a non-empty dict of column -> value.")
-    table = pd.concat([read_runs(path), pd.DataFrame([row])], ignore_index=True)
+    read_runs(path)  # refuses a file that is not a results table
+    # The rows already there are copied as text: read as numbers, an integer column with one blank cell would turn
+    # every 3 into 3.0. Only the new row is formatted, as pandas writes it.
+    old = pd.read_csv(path, dtype=str, keep_default_na=False) if Path(path).exists() else pd.DataFrame()
+    new = pd.read_csv(io.StringIO(pd.DataFrame([row]).to_csv(index=False)), dtype=str, keep_default_na=False)
+    table = pd.concat([old, new], ignore_index=True).fillna("")
     write_atomic(path, table.to_csv(index=False))
-    return table
+    return read_runs(path)
 
 
 def summarize_runs(runs: pd.DataFrame, by, metrics=("test_accuracy", "train_seconds")) -> pd.DataFrame:

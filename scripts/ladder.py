@@ -52,7 +52,7 @@ def parse_args(argv=None):
     parser.add_argument("--dry-run", action="store_true", help="print the plan and its estimated time; train nothing")
     parser.add_argument("--steps", nargs="+", type=int, help="only these step numbers (default: all)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds of the short steps")
-    parser.add_argument("--members", type=int, default=5, help="models in the ensemble (the longer step's seeds)")
+    parser.add_argument("--members", type=int, default=4, help="models in the ensemble (the longer step's seeds)")
     parser.add_argument("--budget-minutes", type=float,
                         help=f"time allowed for the whole ladder (default: {BUDGET_FACTOR}x the plain recipe's time)")
     parser.add_argument("--ignore-budget", action="store_true", help="train even if the estimate exceeds the budget")
@@ -237,8 +237,9 @@ def run_ensemble(step, members_by_step, data, profile, out, cpu, policy):
         print(f"skip step {step.number}: already in {_show(out)}")
         return
     models = [member.model for member in members]
-    val_accuracy = ensemble.ensemble_accuracy(models, *data["val"])
-    test_accuracy = ensemble.ensemble_accuracy(models, *data["test"])
+    shifts = step.tta_shifts or ((0, 0),)  # ((0, 0),): the images as they are, a plain average
+    val_accuracy = ensemble.accuracy(ensemble.tta_predict(models, data["val"][0], shifts), data["val"][1])
+    test_accuracy = ensemble.accuracy(ensemble.tta_predict(models, data["test"][0], shifts), data["test"][1])
     print(f"\n== step {step.number}: {step.name}: validation accuracy {val_accuracy:.4f}, "
           f"test accuracy {test_accuracy:.4f}", flush=True)
     facts = {"val_accuracy": round(val_accuracy, 6),
@@ -296,11 +297,16 @@ def summary_markdown(runs, csv_name: str = "results/ladder_runs.csv") -> str:
         lines.append(f"Single model: the step-{int(long_step)} model with the best validation accuracy (seed "
                      f"{chosen.seed}, {chosen.val_accuracy:.2%}) scores {chosen.test_accuracy:.2%} on the test set, "
                      f"trained in {chosen.train_seconds:.0f} s.")
-    ensembles = runs[runs.network == "ensemble"]
-    if not ensembles.empty:
-        best = ensembles.iloc[-1]
-        lines.append(f"Ensemble of {int(best.members)}: {best.test_accuracy:.2%} on the test set; its members trained "
-                     f"in {best.train_seconds:.0f} s together.")
+    ensembles = runs[runs.network == "ensemble"].sort_values("step")
+    for row in ensembles.itertuples(index=False):
+        lines.append(f"Step {int(row.step)}, {row.name.removeprefix('+ ')}: {row.val_accuracy:.2%} on validation, "
+                     f"{row.test_accuracy:.2%} on the test set; its {int(row.members)} members trained in "
+                     f"{row.train_seconds:.0f} s together.")
+    if len(ensembles) > 1:  # the final choice, made on validation; a tie keeps the simpler (earlier) step
+        chosen = ensembles.loc[ensembles.val_accuracy.idxmax()]
+        what = str(chosen["name"]).removeprefix("+ ")
+        lines.append(f"Chosen on validation: step {int(chosen.step)} ({what}), {chosen.test_accuracy:.2%} on the test "
+                     "set.")
     plain_seconds, source = plain_recipe_seconds(last.cpu)
     lines.append(f"The whole ladder trained {len(singles)} model{'s' * (len(singles) != 1)} in {total / 60:.1f} min, "
                  f"{total / plain_seconds:.1f}x the plain published recipe's {plain_seconds:.0f} s ({source}).")

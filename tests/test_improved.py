@@ -188,8 +188,8 @@ def test_train_model_refuses_bad_inputs(tiny_split):
 
 def test_the_ladder_adds_one_idea_per_step():
     steps = improved.ladder_steps(members=3, seeds=(0, 1))
-    assert [step.number for step in steps] == list(range(7))
-    constant, one_cycle, bn, augmented, deeper, longer, averaged = steps
+    assert [step.number for step in steps] == list(range(8))
+    constant, one_cycle, bn, augmented, deeper, longer, averaged, shifted = steps
     assert constant.model_options == one_cycle.model_options and constant.recipe.schedule == "constant"
     assert one_cycle.recipe == improved.SHORT_RECIPE and one_cycle.recipe.epochs == lab.FAST_RECIPE.epochs
     assert bn.model_options == {**improved.SEED_CNN_LAYOUT, "batch_norm": "after_pool"}  # the seed CNN's layers + BN
@@ -198,6 +198,8 @@ def test_the_ladder_adds_one_idea_per_step():
     assert longer.model_options == deeper.model_options and longer.recipe.early_stopping_patience
     assert longer.seeds == averaged.seeds == (0, 1, 2) and averaged.ensemble_of == longer.number
     assert bn.seeds == (0, 1)
+    assert shifted.ensemble_of == longer.number and shifted.tta_shifts == lab.TTA_SHIFTS
+    assert averaged.tta_shifts is None and "tta_shifts" not in averaged.config()  # its hash predates the TTA step
     with pytest.raises(ValueError, match="ensemble"):
         averaged.build()
     hashes = {ensemble.config_hash(step.config(profile="full")) for step in steps}
@@ -274,6 +276,56 @@ def test_ensemble_refuses_bad_members():
         ensemble.ensemble_predict([FixedModel([[3.0, -1.0], [0.5, 0.5]])], x)
     with pytest.raises(ValueError, match="one row of probabilities per label"):
         ensemble.accuracy(np.ones((2, 2)) / 2, np.array([0, 1, 1]))
+
+
+def test_shift_images_moves_pixels_and_fills_the_gap_with_black():
+    x = np.arange(1, 10, dtype="float32").reshape(1, 3, 3, 1)
+    down = ensemble.shift_images(x, 1, 0)[0, :, :, 0]
+    np.testing.assert_array_equal(down, [[0, 0, 0], [1, 2, 3], [4, 5, 6]])
+    left = ensemble.shift_images(x[..., 0], 0, -1)[0]  # (n, height, width) works too
+    np.testing.assert_array_equal(left, [[2, 3, 0], [5, 6, 0], [8, 9, 0]])
+    np.testing.assert_array_equal(ensemble.shift_images(x, 0, 0), x)
+    assert ensemble.shift_images(x, -2, 2)[0, 0, 2, 0] == 7  # bottom-left pixel to the top right
+
+
+@pytest.mark.parametrize("x, dy, dx, message", [
+    (np.zeros((0, 28, 28, 1)), 0, 0, "non-empty batch"),
+    (np.zeros((28, 28)), 0, 0, "non-empty batch"),
+    (np.zeros((1, 28, 28, 1)), 28, 0, "dy must be a whole number of pixels"),
+    (np.zeros((1, 28, 28, 1)), 0, 1.5, "dx must be a whole number"),
+    (np.zeros((1, 28, 28, 1)), True, 0, "dy must be"),
+])
+def test_shift_images_refuses_bad_input(x, dy, dx, message):
+    with pytest.raises(ValueError, match=message):
+        ensemble.shift_images(x, dy, dx)
+
+
+class CentreModel:
+    """Stands in for a model that is sure of class 1 when the centre pixel is lit, else of class 0."""
+
+    def predict(self, x, batch_size=None, verbose=0):
+        lit = np.asarray(x)[:, 14, 14, 0] > 0
+        return np.stack([~lit, lit], axis=1).astype("float32")
+
+
+def test_tta_predict_averages_over_the_shifted_copies():
+    x = np.zeros((2, 28, 28, 1), "float32")
+    x[0, 14, 14] = 1.0  # only the centre: lit in 1 of the 5 copies
+    x[1, 13:16, 13:16] = 1.0  # a 3x3 block: the centre is lit in every copy
+    np.testing.assert_allclose(ensemble.tta_predict([CentreModel()], x), [[0.8, 0.2], [0.0, 1.0]])
+    np.testing.assert_allclose(ensemble.tta_predict([CentreModel()], x, shifts=[(0, 0)]),
+                               ensemble.ensemble_predict([CentreModel()], x))
+    assert ensemble.tta_accuracy([CentreModel()], x, np.array([0, 1])) == 1.0  # 0.8 for class 0, 1.0 for class 1
+    assert ensemble.tta_accuracy([CentreModel()], x, np.array([1, 1]), shifts=[(0, 0)]) == 1.0
+    with pytest.raises(ValueError, match="one row of probabilities per label"):
+        ensemble.tta_accuracy([CentreModel()], x, np.array([1, 1, 0]))
+
+
+@pytest.mark.parametrize("shifts, message", [
+    ([], "non-empty list"), ("up", "non-empty list"), ([(1, 2, 3)], "pair"), ([(0, 30)], "dx must be")])
+def test_tta_predict_refuses_bad_shifts(shifts, message):
+    with pytest.raises(ValueError, match=message):
+        ensemble.tta_predict([CentreModel()], np.zeros((1, 28, 28, 1), "float32"), shifts=shifts)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -400,7 +452,7 @@ def test_ladder_dry_run_prints_the_plan_and_the_budget(monkeypatch, capsys, tmp_
     monkeypatch.setattr(ladder, "output_paths", lambda profile: (tmp_path / "runs.csv", tmp_path / "members"))
     assert ladder.main(["--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "55,000 training images, the last 5,000" in out and "step 6: + ensemble of 5" in out
+    assert "55,000 training images, the last 5,000" in out and "step 6: + ensemble of 4" in out
     assert "The plan fits the budget" in out
     assert ladder.main(["--dry-run", "--budget-minutes", "10"]) == 0
     assert "The plan EXCEEDS the budget" in capsys.readouterr().out
@@ -442,13 +494,16 @@ def test_ladder_records_each_model_resumes_and_builds_the_ensemble_from_saved_me
     monkeypatch.setattr(ladder, "output_paths", lambda profile: (out, tmp_path / "members"))
     monkeypatch.setattr(ladder, "load_data", lambda profile: data)
     monkeypatch.setattr(ladder, "train_one", fake_train_one)
-    assert ladder.main(["--steps", "4", "6", "--seeds", "0", "--members", "2"]) == 0
+    assert ladder.main(["--steps", "4", "6", "7", "--seeds", "0", "--members", "2"]) == 0
     assert trained == [(4, 0), (5, 0), (5, 1)]
     runs = lab.read_runs(out)
-    assert list(runs.step) == [4, 5, 5, 6] and runs.network.iloc[-1] == "ensemble" and runs.members.iloc[-1] == 2
-    assert "| 6 | + ensemble of 2 | 2 averaged |" in capsys.readouterr().out
-
-    assert ladder.main(["--steps", "4", "6", "--seeds", "0", "--members", "2"]) == 0
-    assert trained == [(4, 0), (5, 0), (5, 1)] and len(lab.read_runs(out)) == 4  # resumed: nothing trained again
+    assert list(runs.step) == [4, 5, 5, 6, 7] and (runs.network.iloc[-2:] == "ensemble").all()
+    assert runs.members.iloc[-1] == 2 and runs.config_hash.iloc[-1] != runs.config_hash.iloc[-2]
     printed = capsys.readouterr().out
-    assert "skip step 4 seed 0" in printed and "Loaded ensemble member" in printed and "skip step 6" in printed
+    assert "| 6 | + ensemble of 2 | 2 averaged |" in printed and "| 7 | + test-time augmentation" in printed
+    assert "Chosen on validation: step" in printed
+
+    assert ladder.main(["--steps", "4", "6", "7", "--seeds", "0", "--members", "2"]) == 0
+    assert trained == [(4, 0), (5, 0), (5, 1)] and len(lab.read_runs(out)) == 5  # resumed: nothing trained again
+    printed = capsys.readouterr().out
+    assert "skip step 4 seed 0" in printed and "Loaded ensemble member" in printed and "skip step 7" in printed

@@ -189,6 +189,14 @@ def test_append_run_with_new_column(tmp_path):
     assert pd.isna(back.loc[0, "precision"]) and back.loc[1, "precision"] == "mixed_float16"
 
 
+def test_append_run_keeps_the_rows_already_there_as_written(tmp_path):
+    path = tmp_path / "runs.csv"
+    append_run(path, {"step": 5, "epochs": 30, "test_accuracy": 0.9961})
+    append_run(path, {"step": 6, "epochs": None, "test_accuracy": 0.9968})  # a blank cell: no 30 -> 30.0
+    append_run(path, {"step": 7, "epochs": "", "test_accuracy": 0.9969})
+    assert path.read_text().splitlines() == ["step,epochs,test_accuracy", "5,30,0.9961", "6,,0.9968", "7,,0.9969"]
+
+
 def test_append_run_quotes_awkward_text(tmp_path):
     path = tmp_path / "runs.csv"
     append_run(path, {"note": 'a, "quoted"\nvalue', "x": 1})

@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import lab_utils as lab
@@ -45,7 +46,7 @@ def test_ladder_folder_separates_the_profiles(isolated_artifacts):
 def test_step_config_depends_on_profile_and_precision_not_on_seeds():
     step = improved.ladder_steps()[5]
     full = lab_ladder.step_config(step, "full", "mixed_bfloat16")
-    assert full["epochs"] == 20 and full["train_size"] == 55_000 and full["val_size"] == 5_000
+    assert full["epochs"] == 30 and full["train_size"] == 55_000 and full["val_size"] == 5_000
     assert lab_ladder.step_config(step, "smoke", "mixed_bfloat16")["epochs"] == 1
     assert ensemble.config_hash(full) != ensemble.config_hash(lab_ladder.step_config(step, "full", "float32"))
     assert ensemble.config_hash(full) == ensemble.config_hash(
@@ -147,3 +148,20 @@ def test_ladder_table_refuses_an_empty_table():
 
     with pytest.raises(ValueError, match="ladder runs"):
         lab.ladder_table(pd.DataFrame())
+
+
+def test_newest_ladder_runs_keeps_each_steps_last_config():
+    runs = pd.DataFrame({"step": [4, 5, 5, 6, 5, 5, 6, 7],
+                         "config_hash": ["a", "old", "old", "old6", "new", "new", "new6", "tta"],
+                         "test_accuracy": [0.99, 0.996, 0.995, 0.9965, 0.9961, 0.9958, 0.9968, 0.9969]})
+    newest = lab.newest_ladder_runs(runs)
+    assert list(newest.config_hash) == ["a", "new", "new", "new6", "tta"]
+    assert list(newest.index) == [0, 4, 5, 6, 7]  # the file's order is kept
+    assert lab.newest_ladder_runs(runs.iloc[0:0]).empty
+
+
+def test_newest_ladder_runs_refuses_what_is_not_a_ladder_table():
+    with pytest.raises(TypeError, match="DataFrame"):
+        lab.newest_ladder_runs([{"step": 1}])
+    with pytest.raises(ValueError, match=r"lacks the columns \['config_hash'\]"):
+        lab.newest_ladder_runs(pd.DataFrame({"step": [1]}))
