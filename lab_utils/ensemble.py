@@ -3,7 +3,7 @@
     members = lab.ensemble.train_or_load_members(train_member, seeds=5, folder=lab.artifacts_dir() / "ladder",
                                                  name="long", config=step.config())
     probabilities = lab.ensemble.ensemble_predict([m.model for m in members], x_test)
-    probabilities = lab.ensemble.tta_predict([m.model for m in members], x_test)  # + test-time augmentation
+    with_tta = lab.ensemble.tta_predict([m.model for m in members], x_test)  # + test-time augmentation
 
 Member ``s`` (trained with seed ``s``) is saved atomically as ``<folder>/<name>_<s>.keras`` with its facts beside it
 in ``<name>_<s>.json``: the seed, a hash of the config that made it, its parameter count and whatever the training

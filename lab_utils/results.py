@@ -11,13 +11,18 @@ from .io import write_atomic
 
 def read_runs(path) -> pd.DataFrame:
     """Return the runs recorded in a CSV file, or an empty table if there is none yet."""
+    return _read_csv(path)
+
+
+def _read_csv(path, **options) -> pd.DataFrame:
+    """A results CSV read with pandas ``options``; an empty table when there is no file; a clear error when broken."""
     path = Path(path)
     if not path.exists():
         return pd.DataFrame()
     if b"\x00" in path.read_bytes():  # pandas would read NUL bytes as a column name, not fail
         raise ValueError(f"{path} is not a readable results table (it holds binary data); delete it to start over.")
     try:
-        return pd.read_csv(path)
+        return pd.read_csv(path, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise ValueError(f"{path} is not a readable results table ({error}); delete it to start over.") from None
 
@@ -26,10 +31,9 @@ def append_run(path, row: dict) -> pd.DataFrame:
     """Add one run to a CSV file atomically (so an interrupted command keeps every finished run); return the table."""
     if not isinstance(row, dict) or not row:
         raise ValueError("row must be a non-empty dict of column -> value.")
-    read_runs(path)  # refuses a file that is not a results table
     # The rows already there are copied as text: read as numbers, an integer column with one blank cell would turn
     # every 3 into 3.0. Only the new row is formatted, as pandas writes it.
-    old = pd.read_csv(path, dtype=str, keep_default_na=False) if Path(path).exists() else pd.DataFrame()
+    old = _read_csv(path, dtype=str, keep_default_na=False)
     new = pd.read_csv(io.StringIO(pd.DataFrame([row]).to_csv(index=False)), dtype=str, keep_default_na=False)
     table = pd.concat([old, new], ignore_index=True).fillna("")
     write_atomic(path, table.to_csv(index=False))

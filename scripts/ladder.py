@@ -238,8 +238,8 @@ def run_ensemble(step, members_by_step, data, profile, out, cpu, policy):
         return
     models = [member.model for member in members]
     shifts = step.tta_shifts or ((0, 0),)  # ((0, 0),): the images as they are, a plain average
-    val_accuracy = ensemble.accuracy(ensemble.tta_predict(models, data["val"][0], shifts), data["val"][1])
-    test_accuracy = ensemble.accuracy(ensemble.tta_predict(models, data["test"][0], shifts), data["test"][1])
+    val_accuracy = ensemble.tta_accuracy(models, *data["val"], shifts)
+    test_accuracy = ensemble.tta_accuracy(models, *data["test"], shifts)
     print(f"\n== step {step.number}: {step.name}: validation accuracy {val_accuracy:.4f}, "
           f"test accuracy {test_accuracy:.4f}", flush=True)
     facts = {"val_accuracy": round(val_accuracy, 6),
