@@ -7,7 +7,8 @@
 Every model trains on the first 55,000 training images; the last 5,000 are the validation split that early stopping
 and every choice use. The test set is only reported. The steps are lab_utils.improved.LADDER: a constant learning
 rate, + one-cycle (the lab's fast recipe), + batch normalisation, + augmentation, a deeper network, + longer training
-with early stopping, + an ensemble of the longer step's models (softmax outputs averaged).
+with early stopping, + an ensemble of the longer step's models (softmax outputs averaged), + the same ensemble with
+test-time augmentation (also averaged over one-pixel shifts of each image); validation chooses between the two.
 
 Each finished model is a row of the runs CSV at once, so an interrupted command resumes where it stopped. The longer
 step's models are saved under artifacts/ladder/ (gitignored) and loaded, not retrained, by the ensemble and by reruns;
