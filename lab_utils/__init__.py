@@ -40,6 +40,7 @@ from .training import (  # noqa: E402
     EpochTimer,
     FastRecipe,
     Recipe,
+    input_pipeline,
     one_cycle_schedule,
     predict_classes,
     train_and_evaluate,

@@ -68,6 +68,10 @@ def load_data(profile):
 SESSION = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # this invocation's start
 
 
+PLAIN_INPUT = "NumPy arrays (Keras's autotuned tf.data)"  # the plain recipe: model.fit(x, y, validation_split=0.2)
+FAST_INPUT = "lab.input_pipeline"  # lab.train_fast: tf.data with autotuning off (benchmarks/fit_tail.py)
+
+
 def _row(kind, name, seed, recipe_fields, run, choice, profile, score_name):
     return {
         "session": SESSION,
@@ -75,6 +79,7 @@ def _row(kind, name, seed, recipe_fields, run, choice, profile, score_name):
         "recipe": name,
         "seed": seed,
         **recipe_fields,
+        "input_path": PLAIN_INPUT if kind == "plain" else FAST_INPUT,
         "precision": choice.policy,
         "profile": profile.name,
         "epochs_run": len(run.epoch_seconds),
@@ -177,6 +182,13 @@ def _sessions(group, recipe):
     return sessions
 
 
+def _input_path(rows) -> str:
+    """How a session's fast runs were fed; rows from before the column existed were fed NumPy arrays."""
+    if "input_path" not in rows or rows.input_path.isna().all():
+        return "NumPy arrays"
+    return ", ".join(sorted(rows.input_path.dropna().astype(str).unique()))
+
+
 def summary_markdown(runs, recipe) -> str:
     import pandas as pd
 
@@ -209,9 +221,11 @@ def summary_markdown(runs, recipe) -> str:
                   f"every run in at most {BUDGET:.0%} of the plain recipe's training time.\n")
         for old, old_plain, old_fast in sessions[:-1]:
             share = old_fast.train_seconds / old_plain.train_seconds.iloc[-1]
+            fed = _input_path(old_fast)
             text += (f"\nEarlier session on this CPU ({old}): {old_fast.test_accuracy.mean():.2%} mean test accuracy "
                      f"over {len(old_fast)} seeds, runs at {share.min():.0%} to {share.max():.0%} of that session's "
-                     f"plain run ({old_plain.train_seconds.iloc[-1]:.0f} s).\n")
+                     f"plain run ({old_plain.train_seconds.iloc[-1]:.0f} s)"
+                     f"{'' if fed == _input_path(fast) else f'; the fast recipe was fed {fed}'}.\n")
         lines.append(text)
     if not lines:
         return "No machine has both a plain and a fast-recipe run yet.\n"
@@ -221,7 +235,8 @@ def summary_markdown(runs, recipe) -> str:
               f"(no validation holdout), batch {r.batch_size}, Adam with a one-cycle learning rate (warm-up over "
               f"{r.warmup_fraction:.0%} of the steps to {r.peak_learning_rate:g}, then cosine decay to 0), dropout "
               f"{r.conv_dropout:g}/{r.dense_dropout:g}, label smoothing {r.label_smoothing:g}, weight averaging "
-              f"{'on' if r.use_ema else 'off'}, the lab's automatic precision. Command: `python scripts/fast_recipe.py`; "
+              f"{'on' if r.use_ema else 'off'}, the lab's automatic precision, fed by `lab.input_pipeline` (tf.data, "
+              "autotuning off). Command: `python scripts/fast_recipe.py`; "
               "how it was chosen: `python scripts/fast_recipe.py --search` (results/fast_recipe_search.csv).\n")
 
 

@@ -38,3 +38,23 @@ def test_a_slow_run_misses_the_target():
 
 def test_again_is_an_option():
     assert fast_recipe.parse_args(["--again"]).again and not fast_recipe.parse_args([]).again
+
+
+def test_an_earlier_session_fed_another_way_says_so():
+    old = [dict(r, input_path="NumPy arrays (Keras's autotuned tf.data)") for r in rows("2026-11-24T20:00:00Z", 400.0,
+                                                                                         [107.0, 88.0, 124.0])]
+    new = [dict(r, input_path=fast_recipe.FAST_INPUT if r["kind"] == "fast" else fast_recipe.PLAIN_INPUT)
+           for r in rows("2026-11-25T00:00:00Z", 399.0, [74.0, 73.0, 74.0])]
+    text = fast_recipe.summary_markdown(pd.DataFrame(old + new), lab.FAST_RECIPE)
+    assert "the fast recipe was fed NumPy arrays (Keras's autotuned tf.data)" in text
+    same = fast_recipe.summary_markdown(pd.DataFrame(new), lab.FAST_RECIPE)
+    assert "was fed" not in same and "lab.input_pipeline" in same
+
+
+def test_new_rows_record_their_input_path():
+    run = lab.training.TrainingRun(history={}, train_seconds=1.0, epoch_seconds=[1.0], test_accuracy=0.99)
+    choice = lab.choose_precision(lab.detect_capabilities())
+    profile = lab.get_profile("smoke")
+    plain = fast_recipe._row("plain", "p", 0, {}, run, choice, profile, "test_accuracy")
+    fast = fast_recipe._row("fast", "f", 0, {}, run, choice, profile, "test_accuracy")
+    assert plain["input_path"] == fast_recipe.PLAIN_INPUT and fast["input_path"] == fast_recipe.FAST_INPUT

@@ -1,4 +1,7 @@
-"""The result commands' own logic: argument checks, resumable records, summary tables. No training here."""
+"""The result commands' own logic: argument checks, resumable records, summary tables.
+
+No training here, except two fits on 256 images that prove the fit-tail benchmark runs.
+"""
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 reproduce = load_script("scripts/reproduce.py")
 speed = load_script("benchmarks/speed.py")
+fit_tail = load_script("benchmarks/fit_tail.py")
 run_notebooks = load_script("scripts/run_notebooks.py")
 
 
@@ -65,6 +69,22 @@ def test_benchmark_defaults_to_the_short_mode_and_accepts_known_extras():
     assert speed.parse_args(["--also", "xla", "--also", "mixed_bfloat16"]).also == ["xla", "mixed_bfloat16"]
     with pytest.raises(SystemExit):
         speed.parse_args(["--also", "float8"])
+
+
+@pytest.mark.parametrize("argv", [["--fits", "0"], ["--batch-size", "0"], ["--images", "0"], ["--images", "70000"]])
+def test_fit_tail_benchmark_refuses_bad_arguments(argv):
+    assert fit_tail.parse_args([]).fits == 4 and fit_tail.parse_args([]).out.name == "fit_tail.csv"
+    with pytest.raises(SystemExit):
+        fit_tail.parse_args(argv)
+
+
+def test_fit_tail_benchmark_times_both_input_paths_and_records_each_fit(tmp_path, capsys):
+    out = tmp_path / "fit_tail.csv"
+    assert fit_tail.main(["--fits", "1", "--images", "256", "--out", str(out)]) == 0
+    runs = pd.read_csv(out)
+    assert list(runs.input_path) == list(fit_tail.PATHS)
+    assert (runs.fit_seconds + 0.02 >= runs.epoch_seconds + runs.tail_seconds).all()  # the parts fit in the whole
+    assert "fits_with_tail_over_1s" in capsys.readouterr().out
 
 
 def test_benchmark_summary_names_the_machine_the_choice_and_the_command():

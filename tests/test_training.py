@@ -100,3 +100,45 @@ def test_train_fast_records_a_run_and_refuses_bad_inputs():
         lab.train_fast(model, lab.SEED_CNN_RECIPE, *data)
     with pytest.raises(ValueError, match="test images and labels"):
         lab.train_fast(model, recipe, *data[:3], data[3][:5])
+
+
+def test_input_pipeline_batches_shuffles_reproducibly_and_turns_autotuning_off():
+    x = np.arange(10, dtype="float32").reshape(10, 1)
+    y = np.arange(10, dtype="float32")
+    pipeline = lab.input_pipeline(x, y, 4, shuffle_seed=3)
+    assert pipeline.options().autotune.enabled is False
+    batches = [(bx.numpy(), by.numpy()) for bx, by in pipeline]
+    assert [len(bx) for bx, _ in batches] == [4, 4, 2]
+    first_epoch = np.concatenate([by for _, by in batches])
+    assert sorted(first_epoch) == list(range(10)) and list(first_epoch) != list(range(10))
+    assert all((bx[:, 0] == by).all() for bx, by in batches)  # images stay with their labels
+    second_epoch = np.concatenate([by.numpy() for _, by in pipeline])
+    assert list(second_epoch) != list(first_epoch)  # reshuffled each epoch
+    again = np.concatenate([by.numpy() for _, by in lab.input_pipeline(x, y, 4, shuffle_seed=3)])
+    assert list(again) == list(first_epoch)  # same seed, same order
+    in_order = np.concatenate([by.numpy() for _, by in lab.input_pipeline(x, y, 3, shuffle=False)])
+    assert list(in_order) == list(range(10))
+
+
+@pytest.mark.parametrize("args, message", [
+    ((np.zeros((3, 2)), np.zeros(2), 2), "equally long"),
+    ((np.zeros((0, 2)), np.zeros(0), 2), "non-empty"),
+    ((np.zeros((3, 2)), np.zeros(3), 0), "batch_size"),
+    ((np.zeros((3, 2)), np.zeros(3), True), "batch_size"),
+])
+def test_input_pipeline_refuses_bad_inputs(args, message):
+    with pytest.raises(ValueError, match=message):
+        lab.input_pipeline(*args)
+    with pytest.raises(ValueError, match="shuffle_seed"):
+        lab.input_pipeline(np.zeros((3, 2)), np.zeros(3), 2, shuffle_seed=-1)
+
+
+def test_train_fast_holds_out_the_last_images_when_the_recipe_asks():
+    (x_train, y_train), _ = lab.load_mnist()
+    x, y = lab.prepare_images(x_train[:200]), lab.one_hot(y_train[:200])
+    keras.backend.clear_session()
+    lab.set_seed(0)
+    model = lab.build_seed_cnn(filters=(4, 8), dense_units=(16,))
+    run = lab.train_fast(model, lab.FastRecipe(epochs=1, batch_size=50, validation_split=0.25), x, y, x[:50], y[:50],
+                         verbose=0)
+    assert "val_accuracy" in run.history
