@@ -146,9 +146,9 @@ def input_pipeline(x, y, batch_size: int, *, shuffle_seed=None, shuffle: bool = 
     """Return a tf.data pipeline over arrays ``x``, ``y``: reshuffled each epoch, batched, two batches prefetched.
 
     ``model.fit(x, y)`` builds a similar pipeline itself, with tf.data's autotuning on; its tuning thread sleeps
-    for doubling periods (up to a minute), and when a fit ends the pipeline waits for that thread to wake. Measured
-    on a 2-core CPU, about half of all fits sat idle for 12-17 s at their end (benchmarks/fit_tail.py). This pipeline
-    turns autotuning off, so a fit ends as soon as its last step does. ``shuffle=False`` keeps the order (for
+    for doubling periods (up to a minute), and when a fit ends the pipeline waits for that thread to wake. On a
+    2-core CPU, 3 of 10 one-epoch fits on arrays sat idle for 10-17 s at their end, none of 10 on this pipeline
+    (``python benchmarks/fit_tail.py --full``). This pipeline turns autotuning off, so a fit ends with its last step. ``shuffle=False`` keeps the order (for
     evaluation); ``shuffle_seed`` makes the shuffled order reproducible.
     """
     import tensorflow as tf
