@@ -43,6 +43,11 @@ def ladder_folder(profile=None) -> Path:
     return artifacts_dir() / "ladder" if profile.name == "full" else artifacts_dir() / "smoke" / "ladder"
 
 
+# How the models are fed: the lab's tf.data pipeline with autotuning off (lab.input_pipeline). Part of each step's
+# config, so models fed NumPy arrays (the ladders before 2026-11-25) count as another config.
+INPUT_PATH = "lab.input_pipeline"
+
+
 def step_config(step, profile=None, policy: str = "float32", members_hash: str | None = None) -> dict:
     """Return what decides a step's results: the step, the epochs its profile allows, the data split, the precision."""
     if not isinstance(step, improved.LadderStep):
@@ -51,7 +56,8 @@ def step_config(step, profile=None, policy: str = "float32", members_hash: str |
         raise ValueError(f"policy must be a Keras dtype policy name such as 'float32', got {policy!r}.")
     profile = _profile(profile)
     train_size, val_size, _ = split_sizes(profile)
-    context = dict(profile=profile.name, train_size=train_size, val_size=val_size, precision=policy)
+    context = dict(profile=profile.name, train_size=train_size, val_size=val_size, precision=policy,
+                   input_path=INPUT_PATH)
     if step.ensemble_of is None:
         return step.config(epochs=profile.epochs(step.recipe.epochs), **context)
     return step.config(seeds=list(step.seeds), members_config_hash=members_hash, **context)
@@ -107,9 +113,11 @@ def train_ladder_model(step, seed: int, data: dict, epochs: int | None = None, v
     return model, facts
 
 
-def ladder_members(data: dict | None = None, *, members: int = 4, profile=None, verbose: int = 2,
+def ladder_members(data: dict | None = None, *, members: int | None = None, profile=None, verbose: int = 2,
                    on_member=None) -> list:
     """Return the ensemble's members (the ladder's longest step): loaded from artifacts/ when saved, else trained.
+
+    ``members`` defaults to the ladder's ensemble size, ``lab_utils.improved.ENSEMBLE_MEMBERS``.
 
     The files are those ``python scripts/ladder.py`` saves, so after it has run, this only loads them (safe mode on).
     A missing, truncated or mismatched file is reported and its member trained again.

@@ -53,7 +53,8 @@ def parse_args(argv=None):
     parser.add_argument("--dry-run", action="store_true", help="print the plan and its estimated time; train nothing")
     parser.add_argument("--steps", nargs="+", type=int, help="only these step numbers (default: all)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds of the short steps")
-    parser.add_argument("--members", type=int, default=4, help="models in the ensemble (the longer step's seeds)")
+    parser.add_argument("--members", type=int, default=improved.ENSEMBLE_MEMBERS,
+                        help="models in the ensemble (the longer step's seeds)")
     parser.add_argument("--budget-minutes", type=float,
                         help=f"time allowed for the whole ladder (default: {BUDGET_FACTOR}x the plain recipe's time)")
     parser.add_argument("--ignore-budget", action="store_true", help="train even if the estimate exceeds the budget")

@@ -452,7 +452,7 @@ def test_ladder_dry_run_prints_the_plan_and_the_budget(monkeypatch, capsys, tmp_
     monkeypatch.setattr(ladder, "output_paths", lambda profile: (tmp_path / "runs.csv", tmp_path / "members"))
     assert ladder.main(["--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "55,000 training images, the last 5,000" in out and "step 6: + ensemble of 4" in out
+    assert "55,000 training images, the last 5,000" in out and f"step 6: + ensemble of {improved.ENSEMBLE_MEMBERS}" in out
     assert "The plan fits the budget" in out
     assert ladder.main(["--dry-run", "--budget-minutes", "10"]) == 0
     assert "The plan EXCEEDS the budget" in capsys.readouterr().out

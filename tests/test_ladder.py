@@ -46,11 +46,18 @@ def test_ladder_folder_separates_the_profiles(isolated_artifacts):
 def test_step_config_depends_on_profile_and_precision_not_on_seeds():
     step = improved.ladder_steps()[5]
     full = lab_ladder.step_config(step, "full", "mixed_bfloat16")
-    assert full["epochs"] == 30 and full["train_size"] == 55_000 and full["val_size"] == 5_000
+    assert full["epochs"] == 25 and full["train_size"] == 55_000 and full["val_size"] == 5_000
     assert lab_ladder.step_config(step, "smoke", "mixed_bfloat16")["epochs"] == 1
     assert ensemble.config_hash(full) != ensemble.config_hash(lab_ladder.step_config(step, "full", "float32"))
     assert ensemble.config_hash(full) == ensemble.config_hash(
         lab_ladder.step_config(improved.ladder_steps(seeds=(7, 8))[5], "full", "mixed_bfloat16"))
+    assert full["input_path"] == "lab.input_pipeline"  # models fed another way are another config
+
+
+def test_the_ladder_ensemble_has_the_default_number_of_members():
+    steps = improved.ladder_steps()
+    assert steps[5].seeds == tuple(range(improved.ENSEMBLE_MEMBERS)) and steps[6].seeds == steps[5].seeds
+    assert steps[6].name == f"+ ensemble of {improved.ENSEMBLE_MEMBERS}"
 
 
 def test_step_config_refuses_bad_input():
