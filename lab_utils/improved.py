@@ -24,7 +24,7 @@ import pandas as pd
 from .data import IMAGE_SIZE, NUM_CLASSES
 from .ensemble import TTA_SHIFTS
 from .models import SEED_CNN_DEFAULTS, _as_int_tuple, _check_positive_int, _check_rate, build_seed_cnn
-from .training import FAST_RECIPE, EpochTimer, TrainingRun, input_pipeline, one_cycle_schedule
+from .training import FAST_RECIPE, EpochTimer, TrainingRun, _fit_on_pipelines, one_cycle_schedule
 
 # The seed CNN's layer sizes in build_improved_cnn's terms: with batch_norm=False it *is* the seed CNN (995,060
 # parameters, the fast recipe's dropout); with batch normalisation it is the ladder's "+ batch normalisation" rung.
@@ -323,10 +323,8 @@ def train_model(model, recipe: ImprovedRecipe, x_train, y_train, *, x_val=None, 
             patience=recipe.early_stopping_patience, restore_best_weights=True))
     start = time.perf_counter()
     # The lab's input pipeline (tf.data, autotuning off), not Keras's autotuned one: no idle wait when a fit ends.
-    train = input_pipeline(x_train, y_train, recipe.batch_size, shuffle_seed=int(np.random.randint(2**31)))
-    validation = None if x_val is None else input_pipeline(x_val, y_val, 1000, shuffle=False)
-    history = model.fit(train, epochs=epochs, validation_data=validation, shuffle=False, callbacks=callbacks,
-                        verbose=verbose)
+    history = _fit_on_pipelines(model, x_train, y_train, recipe.batch_size, epochs=epochs, x_val=x_val, y_val=y_val,
+                                callbacks=callbacks, verbose=verbose)
     train_seconds = time.perf_counter() - start
     return TrainingRun(history=history.history, train_seconds=train_seconds, epoch_seconds=list(timer.seconds))
 

@@ -170,6 +170,18 @@ def input_pipeline(x, y, batch_size: int, *, shuffle_seed=None, shuffle: bool = 
     return dataset.batch(int(batch_size)).prefetch(2).with_options(options)
 
 
+def _fit_on_pipelines(model, x_train, y_train, batch_size, *, epochs, x_val=None, y_val=None, callbacks=(),
+                      verbose=2):
+    """Fit ``model`` on ``input_pipeline``s (validation too, if given) and return Keras's History.
+
+    The shuffle seed is drawn from NumPy's generator, so ``lab.set_seed`` makes the order reproducible.
+    """
+    train = input_pipeline(x_train, y_train, batch_size, shuffle_seed=int(np.random.randint(2**31)))
+    validation = None if x_val is None else input_pipeline(x_val, y_val, 1000, shuffle=False)
+    return model.fit(train, epochs=epochs, validation_data=validation, shuffle=False,  # the pipeline shuffles
+                     callbacks=list(callbacks), verbose=verbose)
+
+
 def train_fast(model, recipe: FastRecipe, x_train, y_train, x_test, y_test, *, epochs=None, verbose=2):
     """Train ``model`` with a FastRecipe (Adam, one-cycle learning rate), evaluate on the test set; return a TrainingRun."""
     if not isinstance(recipe, FastRecipe):
@@ -186,13 +198,10 @@ def train_fast(model, recipe: FastRecipe, x_train, y_train, x_test, y_test, *, e
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
     timer = EpochTimer()
     start = time.perf_counter()
-    # The lab's input pipeline (not Keras's autotuned one): no idle wait at the end of the fit.
-    train = input_pipeline(x_train[:fit_size], y_train[:fit_size], recipe.batch_size,
-                           shuffle_seed=int(np.random.randint(2**31)))  # drawn from the seed lab.set_seed set
-    validation = (input_pipeline(x_train[fit_size:], y_train[fit_size:], 1000, shuffle=False)
-                  if fit_size < len(x_train) else None)
-    history = model.fit(train, epochs=epochs, validation_data=validation, shuffle=False,  # the pipeline shuffles
-                        callbacks=[timer], verbose=verbose)
+    held_out = fit_size < len(x_train)
+    history = _fit_on_pipelines(model, x_train[:fit_size], y_train[:fit_size], recipe.batch_size, epochs=epochs,
+                                x_val=x_train[fit_size:] if held_out else None,
+                                y_val=y_train[fit_size:] if held_out else None, callbacks=[timer], verbose=verbose)
     train_seconds = time.perf_counter() - start
     test_loss, test_accuracy = model.evaluate(input_pipeline(x_test, y_test, 1000, shuffle=False), verbose=0)
     return TrainingRun(history=history.history, train_seconds=train_seconds, epoch_seconds=list(timer.seconds),
