@@ -36,8 +36,9 @@ def append_run(path, row: dict) -> pd.DataFrame:
     old = _read_csv(path, dtype=str, keep_default_na=False)
     new = pd.read_csv(io.StringIO(pd.DataFrame([row]).to_csv(index=False)), dtype=str, keep_default_na=False)
     table = pd.concat([old, new], ignore_index=True).fillna("")
-    write_atomic(path, table.to_csv(index=False))
-    return read_runs(path)
+    text = table.to_csv(index=False)
+    write_atomic(path, text)
+    return pd.read_csv(io.StringIO(text))  # the table as read_runs would read it back, without reading the file again
 
 
 def summarize_runs(runs: pd.DataFrame, by, metrics=("test_accuracy", "train_seconds")) -> pd.DataFrame:
