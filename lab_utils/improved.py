@@ -54,10 +54,12 @@ IMPROVED_CNN_DEFAULTS = dict(
 )
 
 # Where BatchNormalization goes. "after_pool" normalises each block's pooled maps (Conv -> ReLU -> MaxPool -> BN);
-# "after_conv" is the textbook Conv -> BN -> ReLU after every convolution. Measured on the lab's 2-core CPU under
-# mixed_bfloat16, "after_conv" made the improved network's training step about 2.5x slower (Keras runs BN unfused,
-# in float32), while "after_pool" touches a quarter of the values and cost about 4%. Hidden Dense layers get
-# Dense -> BN -> ReLU either way.
+# "after_conv" is the textbook Conv -> BN -> ReLU after every convolution. `python benchmarks/batch_norm_place.py`
+# trains the ladder's longer-step network both ways (10 epochs, seeds 0 and 1, mixed_bfloat16, 2-core AMD EPYC):
+# the same validation accuracy (99.56% and 99.54% either way), a slightly higher validation loss after every conv,
+# and 1.54x the training time (310 s against 202 s): Keras runs BN unfused and in float32, and "after_conv" normalises
+# about nine times as many values (50,560 against 5,632 per image). Hidden Dense layers get Dense -> BN -> ReLU
+# either way.
 BATCH_NORM_PLACES = ("after_pool", "after_conv")
 
 SCHEDULES = ("one_cycle", "cosine", "constant")

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 reproduce = load_script("scripts/reproduce.py")
 speed = load_script("benchmarks/speed.py")
 fit_tail = load_script("benchmarks/fit_tail.py")
+bn_place = load_script("benchmarks/batch_norm_place.py")
 run_notebooks = load_script("scripts/run_notebooks.py")
 
 
@@ -91,6 +92,46 @@ def test_fit_tail_benchmark_times_both_input_paths_and_records_each_fit(tmp_path
     assert list(runs.input_path) == list(fit_tail.PATHS)
     assert (runs.fit_seconds + 0.02 >= runs.epoch_seconds + runs.tail_seconds).all()  # the parts fit in the whole
     assert "fits_with_tail_over_1s" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["--epochs", "0"], ["--seeds", "-1"], ["--seeds", "1", "1"], ["--images", "0"],
+                                  ["--images", "60000"]])
+def test_batch_norm_place_benchmark_refuses_bad_arguments(argv):
+    args = bn_place.parse_args([])
+    assert (args.epochs, args.seeds, args.images, args.out.name) == (10, [0, 1], None, "batch_norm_place.csv")
+    short = bn_place.parse_args(["--short"])
+    assert (short.epochs, short.seeds, short.images) == (1, [0], 6_000)
+    with pytest.raises(SystemExit):
+        bn_place.parse_args(argv)
+
+
+def test_batch_norm_place_benchmark_builds_the_ladder_network_with_bn_where_asked():
+    ladder, textbook = (bn_place.build_network(place) for place in ("after_pool", "after_conv"))
+    assert ladder.count_params() == bn_place.lab.ladder_steps()[5].build().count_params()
+    # After every conv, the 4 convs (32, 32, 64, 64 maps) lose their biases and gain 4 BN numbers per channel,
+    # where the ladder normalises only the 2 pooled maps (32, 64).
+    channels = 32 + 32 + 64 + 64
+    assert textbook.count_params() == ladder.count_params() - channels + 4 * channels - 4 * (32 + 64)
+    with pytest.raises(ValueError, match="place must be one of"):
+        bn_place.build_network("after_dense")
+
+
+def test_batch_norm_place_benchmark_records_one_row_per_place_and_seed(tmp_path, monkeypatch, capsys):
+    import numpy as np
+
+    images = np.zeros((10, 28, 28, 1), np.float32), np.zeros((10, 10), np.float32)
+    monkeypatch.setattr(bn_place.lab, "load_ladder_data", lambda profile: {"fit": images, "val": images})
+    monkeypatch.setattr(bn_place.lab, "use_best_precision", lambda: type("Choice", (), {"policy": "float32"})())
+    fake = {"val_accuracy": 0.99, "val_loss": 0.1, "train_seconds": 1.0, "seconds_per_epoch": 1.0, "params": 1}
+    monkeypatch.setattr(bn_place, "one_run", lambda place, data, seed, recipe: (bn_place.lab.use_best_precision(),
+                                                                                fake))
+    out = tmp_path / "bn.csv"
+    assert bn_place.main(["--epochs", "2", "--seeds", "3", "4", "--out", str(out)]) == 0
+    runs = pd.read_csv(out)
+    assert list(zip(runs.seed, runs.batch_norm)) == [(3, "after_pool"), (3, "after_conv"), (4, "after_pool"),
+                                                     (4, "after_conv")]
+    assert set(runs.epochs) == {2} and set(runs.images) == {10} and "cpu" in runs.columns
+    assert "| after_conv | 2 |" in capsys.readouterr().out
 
 
 def test_benchmark_summary_names_the_machine_the_choice_and_the_command():
