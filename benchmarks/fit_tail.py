@@ -14,7 +14,6 @@ results/fit_tail.csv with the machine and library versions.
 from __future__ import annotations
 
 import argparse
-import datetime
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import lab_utils as lab  # noqa: E402
+from lab_utils.environment import machine_summary, utc_timestamp  # noqa: E402
 
 PATHS = ("Keras arrays (autotuned tf.data)", "lab.input_pipeline (autotuning off)")
 
@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     images = args.images or (60_000 if args.full else 12_000)
     (x_train, y_train), _ = lab.load_mnist()
     x, y = lab.prepare_images(x_train[:images]), lab.one_hot(y_train[:images])
-    session = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    session = utc_timestamp()
     rows = []
     for fit in range(args.fits):
         for path in PATHS:
@@ -90,7 +90,7 @@ def main(argv=None) -> int:
                   f"{times['epoch_seconds']:6.1f} s + tail {times['tail_seconds']:5.1f} s", flush=True)
             row = {"session": session, "input_path": path, "fit": fit, "images": images,
                    "batch_size": args.batch_size, "precision": choice.policy, **times, **lab.machine_info(),
-                   "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                   "finished_utc": utc_timestamp()}
             rows.append(row)
             lab.append_run(args.out, row)
     import pandas as pd
@@ -99,9 +99,8 @@ def main(argv=None) -> int:
         fits=("fit_seconds", "size"), median_fit_s=("fit_seconds", "median"),
         median_epoch_s=("epoch_seconds", "median"), max_tail_s=("tail_seconds", "max"),
         fits_with_tail_over_1s=("tail_seconds", lambda s: int((s > 1.0).sum()))).round(1)
-    info = lab.machine_info()
     print(f"\n{images:,} images per fit, 1 epoch, batch {args.batch_size}, {rows[0]['precision']}, "
-          f"{info['cpu']} ({info['cores']} cores), TensorFlow {info['tensorflow']}, Keras {info['keras']}\n")
+          f"{machine_summary()}\n")
     print(lab.results.to_markdown(table.reset_index()))
     print(f"Rows appended to {args.out}")
     return 0

@@ -12,7 +12,6 @@ per configuration to results/benchmark_speed.csv with the CPU, its flags, the li
 from __future__ import annotations
 
 import argparse
-import datetime
 import statistics
 import sys
 import time
@@ -22,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import lab_utils as lab  # noqa: E402
+from lab_utils.environment import utc_timestamp  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -106,7 +106,7 @@ def main(argv=None) -> int:
     print(f"Speed-up of the lab's defaults over plain Keras: {speedup:.2f}x")
     info = lab.machine_info()
     print("Machine:", ", ".join(f"{k}={v}" for k, v in info.items()))
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = utc_timestamp()
     rows = []
     for name, (policy, seconds_per_epoch, images_per_second) in results.items():
         rows.append({

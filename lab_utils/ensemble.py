@@ -13,7 +13,6 @@ are reported in one line and the member is trained again: never a crash.
 """
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ import numpy as np
 
 from .artifacts import ModelFileError, _display, load_model_file, read_model_info, save_model_atomic
 from .data import IMAGE_SIZE, NUM_CLASSES
+from .environment import utc_timestamp
 from .io import write_atomic
 
 
@@ -129,7 +129,7 @@ def _train_member(train_member, seed: int, path: Path, config: dict, wanted: str
         raise TypeError(f"the facts train_member returns must be a dict, got {type(facts).__name__}.")
     facts = {**facts, "seed": seed, "config_hash": wanted, "config": config, "params": model.count_params(),
              "keras": keras.__version__,
-             "saved_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+             "saved_utc": utc_timestamp()}
     try:
         text = json.dumps(facts, indent=2, allow_nan=False) + "\n"
     except (TypeError, ValueError) as error:

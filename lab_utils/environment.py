@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import platform
 import sys
@@ -72,6 +73,20 @@ def check_versions() -> dict:
                 f"Run `pip install -r requirements.txt` from the lab's folder (or upgrade {name})."
             )
     return found
+
+
+def utc_timestamp() -> str:
+    """Return the current time in UTC as ISO 8601 to the second, e.g. "2026-11-25T03:10:37Z", as run records use."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def machine_summary(info=None) -> str:
+    """Return "CPU (N cores), TensorFlow x, Keras y" for a run's facts: a row or dict of machine_info()'s keys."""
+    info = machine_info() if info is None else info
+    try:
+        return f"{info['cpu']} ({int(info['cores'])} cores), TensorFlow {info['tensorflow']}, Keras {info['keras']}"
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"info must hold machine_info()'s cpu, cores, tensorflow and keras ({error!r}).") from None
 
 
 def machine_info() -> dict:

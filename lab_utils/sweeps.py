@@ -16,7 +16,6 @@ re-executed notebook) reads the finished runs back instead of training them agai
 from __future__ import annotations
 
 import ast
-import datetime
 import difflib
 import hashlib
 import itertools
@@ -35,6 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
 
 from .data import IMAGE_SIZE, NUM_CLASSES, one_hot, prepare_images
+from .environment import utc_timestamp
 from .io import write_atomic
 from .models import SEED_CNN_DEFAULTS, build_seed_cnn, seed_cnn_shapes
 from .training import OPTIMIZERS
@@ -438,7 +438,7 @@ def _results(run: dict, machine: dict) -> dict:
         **{f"{key}_by_epoch": json.dumps([round(v, 6) for v in history[key]]) for key in _HISTORY_KEYS},
         "epoch_seconds": json.dumps([round(s, 2) for s in seconds]),
         **{name: machine[name] for name in ("cpu", "cores", "cpu_flags", "gpu", "python")},
-        "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "finished_utc": utc_timestamp(),
     }
 
 

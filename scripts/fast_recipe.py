@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
 import sys
 from pathlib import Path
 
@@ -22,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
 
 import lab_utils as lab  # noqa: E402
+from lab_utils.environment import utc_timestamp  # noqa: E402
 
 BUDGET = 0.30  # the fast recipe may take at most this share of the plain recipe's training time
 TARGET = 0.9940
@@ -65,7 +65,7 @@ def load_data(profile):
     return (lab.prepare_images(x_train), lab.one_hot(y_train), lab.prepare_images(x_test), lab.one_hot(y_test))
 
 
-SESSION = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # this invocation's start
+SESSION = utc_timestamp()  # this invocation's start
 
 
 PLAIN_INPUT = "NumPy arrays (Keras's autotuned tf.data)"  # the plain recipe: model.fit(x, y, validation_split=0.2)
@@ -87,7 +87,7 @@ def _row(kind, name, seed, recipe_fields, run, choice, profile, score_name):
         "train_seconds": round(run.train_seconds, 1),
         "seconds_per_epoch": round(sum(run.epoch_seconds) / len(run.epoch_seconds), 2),
         **lab.machine_info(),
-        "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "finished_utc": utc_timestamp(),
     }
 
 

@@ -11,7 +11,6 @@ is rebuilt from the CSV at the end, or alone with --summarize-only.
 from __future__ import annotations
 
 import argparse
-import datetime
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
 
 import lab_utils as lab  # noqa: E402
+from lab_utils.environment import utc_timestamp  # noqa: E402
 
 PUBLISHED = {"dense": 0.9634, "cnn": 0.9941}
 BUILDERS = {"dense": (lab.build_dense_baseline, lab.DENSE_BASELINE_RECIPE, "flat"),
@@ -67,7 +67,7 @@ def run_one(model_key, seed, force_float32, data, profile, epochs):
         "train_seconds": round(run.train_seconds, 1),
         "seconds_per_epoch": round(sum(run.epoch_seconds) / len(run.epoch_seconds), 2),
         **lab.machine_info(),
-        "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "finished_utc": utc_timestamp(),
     }
 
 

@@ -14,7 +14,6 @@ a row; one that has not been timed yet shows "–". Each CSV row records the CPU
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import re
 import sys
@@ -222,6 +221,7 @@ def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     import lab_utils as lab
+    from lab_utils.environment import utc_timestamp
 
     times = read_times(TIMES_CSV)
     if not args.table_only:
@@ -237,7 +237,7 @@ def main(argv=None) -> int:
                 lab.write_atomic(path, nbformat.writes(nb) + "\n")
             row = {"notebook": path.stem, "profile": args.profile, "seconds": round(seconds, 1),
                    "cpu": machine["cpu"], "cores": os.cpu_count(), "gpu": machine["gpu"],
-                   "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                   "finished_utc": utc_timestamp()}
             times = merge_times(times, [row])
             lab.write_atomic(TIMES_CSV, times.to_csv(index=False))  # after each notebook: a failure keeps the rest
 
