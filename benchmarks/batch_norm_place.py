@@ -3,8 +3,9 @@
     python benchmarks/batch_norm_place.py                  # 10 epochs, seeds 0 and 1, both places (~17 min, 2 cores)
     python benchmarks/batch_norm_place.py --short          # 6,000 images, 1 epoch, seed 0: proves it runs (~1 min)
 
-The network is the ladder's longer step (lab.ladder_steps()[5]: two 3x3 convolutions per block, augmentation),
-trained with its recipe shortened to ``--epochs`` (the one-cycle schedule spans them) on the ladder's 55,000 images.
+The network is the ladder's deeper network (lab.ladder_steps()[4]: two 3x3 convolutions per block, augmentation,
+dropout 0.2 and 0.5), trained with the longer step's recipe shortened to ``--epochs`` (the one-cycle schedule spans
+them) on the ladder's 55,000 images.
 Only the place of BatchNormalization differs: ``after_pool`` (Conv -> ReLU -> MaxPool -> BN, the ladder's choice) or
 ``after_conv`` (Conv -> BN -> ReLU after every convolution, the textbook place). Each run is scored on the ladder's
 5,000 validation images; the test set is never read. One row per run goes to results/batch_norm_place.csv with the
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
 import sys
 from pathlib import Path
 
@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import lab_utils as lab  # noqa: E402
+from lab_utils.environment import machine_summary, utc_timestamp  # noqa: E402
 from lab_utils import improved  # noqa: E402
 
 PLACES = improved.BATCH_NORM_PLACES
@@ -47,10 +48,10 @@ def parse_args(argv=None):
 
 
 def build_network(place):
-    """Return the ladder's longer-step network with batch normalisation at ``place`` (one of PLACES)."""
+    """Return the ladder's deeper network (step 4) with batch normalisation at ``place`` (one of PLACES)."""
     if place not in PLACES:
         raise ValueError(f"place must be one of {PLACES}, got {place!r}.")
-    return improved.build_improved_cnn(**{**lab.ladder_steps()[5].model_options, "batch_norm": place})
+    return improved.build_improved_cnn(**{**lab.ladder_steps()[4].model_options, "batch_norm": place})
 
 
 def one_run(place, data, seed, recipe):
@@ -77,7 +78,7 @@ def main(argv=None) -> int:
     data = ((x[:args.images], y[:args.images]) if args.images else (x, y)), val
     recipe = dataclasses.replace(lab.ladder_steps()[5].recipe, epochs=args.epochs, early_stopping_patience=None,
                                  name=f"the longer step's recipe over {args.epochs} epochs")
-    session = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    session = utc_timestamp()
     rows = []
     for seed in args.seeds:
         for place in PLACES:
@@ -86,7 +87,7 @@ def main(argv=None) -> int:
                   f"| {scores['train_seconds']:6.1f} s", flush=True)
             row = {"session": session, "batch_norm": place, "seed": seed, "epochs": args.epochs,
                    "images": len(data[0][0]), "precision": choice.policy, **scores, **lab.machine_info(),
-                   "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                   "finished_utc": utc_timestamp()}
             rows.append(row)
             lab.append_run(args.out, row)
     import pandas as pd
@@ -94,10 +95,8 @@ def main(argv=None) -> int:
     table = pd.DataFrame(rows).groupby("batch_norm", sort=False).agg(
         runs=("seed", "size"), val_accuracy=("val_accuracy", "mean"), val_loss=("val_loss", "mean"),
         train_seconds=("train_seconds", "mean")).round(4)
-    info = lab.machine_info()
     epochs = f"{args.epochs} epoch{'s' if args.epochs > 1 else ''}"
-    print(f"\n{len(data[0][0]):,} images, {epochs}, {rows[0]['precision']}, {info['cpu']} ({info['cores']} cores), "
-          f"TensorFlow {info['tensorflow']}, Keras {info['keras']}\n")
+    print(f"\n{len(data[0][0]):,} images, {epochs}, {rows[0]['precision']}, {machine_summary()}\n")
     print(lab.results.to_markdown(table.reset_index()))
     print(f"Rows appended to {args.out}")
     return 0

@@ -114,6 +114,7 @@ from .improved import (  # noqa: E402
 # --- the ablation ladder's split, configs and members (issue 7) ---
 from .ladder import (  # noqa: E402
     ladder_members,
+    ladder_step_versions,
     ladder_table,
     load_ladder_data,
     newest_ladder_runs,

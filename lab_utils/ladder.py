@@ -5,13 +5,12 @@ early stopping and every choice use. The test set only reports.
 """
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 from . import ensemble, improved
 from .artifacts import artifacts_dir
 from .data import load_mnist, one_hot, prepare_images
-from .environment import machine_info
+from .environment import machine_info, utc_timestamp
 from .precision import use_best_precision
 from .profiles import Profile, get_profile, set_seed
 
@@ -109,7 +108,7 @@ def train_ladder_model(step, seed: int, data: dict, epochs: int | None = None, v
              "seconds_per_epoch": round(sum(run.epoch_seconds) / len(run.epoch_seconds), 2),
              "history": {key: [round(float(v), 6) for v in values] for key, values in run.history.items()},
              "precision": choice.policy, **machine_info(),
-             "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+             "finished_utc": utc_timestamp()}
     return model, facts
 
 
@@ -184,6 +183,40 @@ def newest_ladder_runs(runs):
     hashes = runs.config_hash.astype(str)
     newest = hashes.groupby(runs.step).transform("last")
     return runs[hashes == newest]
+
+
+def ladder_step_versions(runs, step: int):
+    """Return every version of one ladder step in ``runs``, oldest first: its networks, epochs, mean accuracies.
+
+    A version is one config (``config_hash``) of the step; ``results/ladder_runs.csv`` keeps the rows of the earlier
+    ones, so this shows what a change to the step did, on validation first. Accuracies in %.
+    """
+    import pandas as pd
+
+    if not isinstance(runs, pd.DataFrame):
+        raise TypeError(f"runs must be a DataFrame of ladder runs (results/ladder_runs.csv), got {type(runs).__name__}.")
+    missing = [c for c in ("step", "config_hash", "name", "members", "epochs_run", "val_accuracy", "test_accuracy",
+                           "finished_utc") if c not in runs.columns]
+    if missing:
+        raise ValueError(f"runs lacks the columns {missing}; expected those scripts/ladder.py writes.")
+    rows = runs[runs.step == step]
+    if rows.empty:
+        raise ValueError(f"runs has no rows of step {step!r}; its steps are {sorted(runs.step.unique().tolist())}.")
+    versions = (rows.assign(config_hash=rows.config_hash.astype(str))
+                .groupby("config_hash", sort=False)
+                .agg(finished=("finished_utc", "max"), name=("name", "last"), rows=("step", "size"),
+                     members=("members", "max"), epochs=("epochs_run", "max"),
+                     val=("val_accuracy", "mean"), test=("test_accuracy", "mean"))
+                .sort_values("finished"))
+    ensemble = (rows.network == "ensemble").any() if "network" in rows.columns else False
+    return pd.DataFrame({
+        "finished": versions.finished.str[:10].to_numpy(),
+        "what it adds": versions.name.to_numpy(),
+        "networks": [f"{int(m)} averaged" if ensemble else int(n) for m, n in zip(versions.members, versions.rows)],
+        "epochs": [int(e / m) if ensemble else int(e) for e, m in zip(versions.epochs, versions.members)],
+        "validation accuracy (mean)": [f"{v:.2%}" for v in versions.val],
+        "test accuracy (mean)": [f"{t:.2%}" for t in versions.test],
+    })
 
 
 def ladder_table(runs):

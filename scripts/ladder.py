@@ -17,7 +17,6 @@ a missing or broken file is reported and trained again.
 from __future__ import annotations
 
 import argparse
-import datetime
 import math
 import sys
 from pathlib import Path
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -
 import lab_utils as lab  # noqa: E402
 from lab_utils import ensemble, improved  # noqa: E402
 from lab_utils import ladder as lab_ladder  # noqa: E402
+from lab_utils.environment import machine_summary, utc_timestamp  # noqa: E402
 from lab_utils.ladder import (  # noqa: E402
     load_ladder_data as load_data,
     split_sizes,
@@ -248,7 +248,7 @@ def run_ensemble(step, members_by_step, data, profile, out, cpu, policy):
              "train_seconds": round(sum(m.facts.get("train_seconds", math.nan) for m in members), 1),
              "epochs_run": sum(m.facts.get("epochs_run", 0) for m in members),
              "precision": members[0].facts.get("precision", policy), **lab.machine_info(), "config_hash": chash,
-             "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+             "finished_utc": utc_timestamp()}
     row = make_row(step, _seed_list(step.seeds), None, facts, data, profile, members=len(members),
                    test_accuracy=test_accuracy)
     row["params"] = sum(m.model.count_params() for m in members)
@@ -314,7 +314,7 @@ def summary_markdown(runs, csv_name: str = "results/ladder_runs.csv") -> str:
                  f"{total / plain_seconds:.1f}x the plain published recipe's {plain_seconds:.0f} s ({source}).")
     lines.append(f"{str(last.profile).capitalize()} profile, {int(last.train_size):,} training and "
                  f"{int(last.val_size):,} validation images (the test set only reports), {last.precision}, "
-                 f"{last.cpu} ({int(last.cores)} cores), TensorFlow {last.tensorflow}, Keras {last.keras}; every model "
+                 f"{machine_summary(last)}; every model "
                  f"is a row of `{csv_name}`. Command: `python scripts/ladder.py`.")
     return lines[0] + "\n" + "\n\n".join(lines[1:]) + "\n"
 

@@ -195,7 +195,9 @@ def test_the_ladder_adds_one_idea_per_step():
     assert bn.model_options == {**improved.SEED_CNN_LAYOUT, "batch_norm": "after_pool"}  # the seed CNN's layers + BN
     assert augmented.model_options == {**bn.model_options, "augment": True}
     assert deeper.recipe == augmented.recipe and deeper.model_options["convs_per_block"] == 2
-    assert longer.model_options == deeper.model_options and longer.recipe.early_stopping_patience
+    assert longer.model_options == {**deeper.model_options, **improved.LONG_DROPOUT}
+    assert longer.recipe.early_stopping_patience
+    assert all(improved.LONG_DROPOUT[k] < deeper.model_options[k] for k in ("conv_dropout", "dense_dropout"))
     assert longer.seeds == averaged.seeds == (0, 1, 2) and averaged.ensemble_of == longer.number
     assert bn.seeds == (0, 1)
     assert shifted.ensemble_of == longer.number and shifted.tta_shifts == lab.TTA_SHIFTS

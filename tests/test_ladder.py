@@ -172,3 +172,36 @@ def test_newest_ladder_runs_refuses_what_is_not_a_ladder_table():
         lab.newest_ladder_runs([{"step": 1}])
     with pytest.raises(ValueError, match=r"lacks the columns \['config_hash'\]"):
         lab.newest_ladder_runs(pd.DataFrame({"step": [1]}))
+
+
+def _versions_runs():
+    common = dict(name="+ longer training", network="improved_cnn", members=1)
+    rows = [dict(step=5, config_hash="old", seed=s, epochs_run=20, val_accuracy=v, test_accuracy=t,
+                 finished_utc=f"2026-11-24T1{s}:00:00Z", **common)
+            for s, v, t in ((0, 0.9950, 0.9960), (1, 0.9960, 0.9962))]
+    rows += [dict(step=5, config_hash="new", seed=s, epochs_run=25, val_accuracy=v, test_accuracy=t,
+                  finished_utc=f"2026-11-25T0{s}:00:00Z", **{**common, "name": "+ longer training, less dropout"})
+             for s, v, t in ((0, 0.9964, 0.9966), (1, 0.9962, 0.9964), (2, 0.9966, 0.9962))]
+    rows += [dict(step=6, config_hash="ens", seed="0 1 2", epochs_run=75, val_accuracy=0.997, test_accuracy=0.9971,
+                  finished_utc="2026-11-25T03:00:00Z", name="+ ensemble of 3", network="ensemble", members=3)]
+    return pd.DataFrame(rows)
+
+
+def test_ladder_step_versions_shows_each_config_of_a_step_oldest_first():
+    table = lab.ladder_step_versions(_versions_runs(), 5)
+    assert list(table["what it adds"]) == ["+ longer training", "+ longer training, less dropout"]
+    assert list(table.networks) == [2, 3] and list(table.epochs) == [20, 25]
+    assert list(table["validation accuracy (mean)"]) == ["99.55%", "99.64%"]
+    assert list(table["test accuracy (mean)"]) == ["99.61%", "99.64%"]
+    assert list(table.finished) == ["2026-11-24", "2026-11-25"]
+    ensemble = lab.ladder_step_versions(_versions_runs(), 6)
+    assert list(ensemble.networks) == ["3 averaged"] and list(ensemble.epochs) == [25]  # epochs per member
+
+
+def test_ladder_step_versions_refuses_a_missing_step_or_table():
+    with pytest.raises(ValueError, match=r"no rows of step 9; its steps are \[5, 6\]"):
+        lab.ladder_step_versions(_versions_runs(), 9)
+    with pytest.raises(TypeError, match="DataFrame"):
+        lab.ladder_step_versions([{"step": 5}], 5)
+    with pytest.raises(ValueError, match="lacks the columns"):
+        lab.ladder_step_versions(pd.DataFrame({"step": [5]}), 5)

@@ -107,7 +107,10 @@ def test_batch_norm_place_benchmark_refuses_bad_arguments(argv):
 
 def test_batch_norm_place_benchmark_builds_the_ladder_network_with_bn_where_asked():
     ladder, textbook = (bn_place.build_network(place) for place in ("after_pool", "after_conv"))
-    assert ladder.count_params() == bn_place.lab.ladder_steps()[5].build().count_params()
+    step4 = bn_place.lab.ladder_steps()[4].build()  # the network the committed measurements used
+    assert ladder.count_params() == step4.count_params()
+    rates = [[layer.rate for layer in model.layers if "dropout" in layer.name] for model in (ladder, step4)]
+    assert rates[0] == rates[1] == [0.2, 0.2, 0.5]
     # After every conv, the 4 convs (32, 32, 64, 64 maps) lose their biases and gain 4 BN numbers per channel,
     # where the ladder normalises only the 2 pooled maps (32, 64).
     channels = 32 + 32 + 64 + 64
