@@ -165,19 +165,24 @@ def plot_schedule(schedule, total_steps: int, steps_per_epoch: int | None = None
     return fig
 
 
+def _check_runs(runs, columns) -> None:
+    """Raise a clear error unless ``runs`` is a DataFrame with ``columns`` (as scripts/ladder.py writes them)."""
+    import pandas as pd
+
+    if not isinstance(runs, pd.DataFrame):
+        raise TypeError(f"runs must be a DataFrame of ladder runs (results/ladder_runs.csv), got {type(runs).__name__}.")
+    missing = [column for column in columns if column not in runs.columns]
+    if missing:
+        raise ValueError(f"runs lacks the columns {missing}; expected those scripts/ladder.py writes.")
+
+
 def newest_ladder_runs(runs):
     """Return the rows of the newest ladder in ``runs``: per step, those made with the config of its last row.
 
     ``results/ladder_runs.csv`` keeps the rows of earlier ladders (another ``config_hash``) when a step changes; this
     drops them, so that a table or a total counts each step once, as it was last run.
     """
-    import pandas as pd
-
-    if not isinstance(runs, pd.DataFrame):
-        raise TypeError(f"runs must be a DataFrame of ladder runs (results/ladder_runs.csv), got {type(runs).__name__}.")
-    missing = [column for column in ("step", "config_hash") if column not in runs.columns]
-    if missing:
-        raise ValueError(f"runs lacks the columns {missing}; expected those scripts/ladder.py writes.")
+    _check_runs(runs, ("step", "config_hash"))
     if runs.empty:
         return runs
     hashes = runs.config_hash.astype(str)
@@ -193,12 +198,8 @@ def ladder_step_versions(runs, step: int):
     """
     import pandas as pd
 
-    if not isinstance(runs, pd.DataFrame):
-        raise TypeError(f"runs must be a DataFrame of ladder runs (results/ladder_runs.csv), got {type(runs).__name__}.")
-    missing = [c for c in ("step", "config_hash", "name", "members", "epochs_run", "val_accuracy", "test_accuracy",
-                           "finished_utc") if c not in runs.columns]
-    if missing:
-        raise ValueError(f"runs lacks the columns {missing}; expected those scripts/ladder.py writes.")
+    _check_runs(runs, ("step", "config_hash", "name", "members", "epochs_run", "val_accuracy", "test_accuracy",
+                       "finished_utc"))
     rows = runs[runs.step == step]
     if rows.empty:
         raise ValueError(f"runs has no rows of step {step!r}; its steps are {sorted(runs.step.unique().tolist())}.")
