@@ -113,6 +113,7 @@ from .improved import (  # noqa: E402
 
 # --- the ablation ladder's split, configs and members (issue 7) ---
 from .ladder import (  # noqa: E402
+    ladder_final_network,
     ladder_members,
     ladder_step_versions,
     ladder_table,

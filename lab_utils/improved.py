@@ -353,6 +353,11 @@ LONG_RECIPE = dataclasses.replace(SHORT_RECIPE, name="long (25 epochs, one-cycle
 # needed. Step 5 halves both rates; results/ladder_runs.csv holds both versions (same seeds, same 25 epochs), and
 # their validation accuracy, not the test set, says which to keep.
 LONG_DROPOUT = dict(conv_dropout=0.1, dense_dropout=0.25)
+# The final network: once validation has chosen everything, step 5's network and recipe train once more, on all
+# 60,000 training images (the validation images too), for the full 25 epochs. Nothing is left to watch, so nothing
+# stops it early; nothing is chosen among seeds either (one network, seed 0), so its test accuracy is not a pick.
+FINAL_RECIPE = dataclasses.replace(LONG_RECIPE, name="long (25 epochs, one-cycle), all training images",
+                                   early_stopping_patience=None)
 
 
 @dataclass(frozen=True)
@@ -367,6 +372,13 @@ class LadderStep:
     seeds: tuple = (0,)
     ensemble_of: int | None = None  # an ensemble averages the trained models of this step number
     tta_shifts: tuple | None = None  # an ensemble step may also average over shifted copies of each image
+    train_on_validation: bool = False  # the final network: trains on the validation images too (no validation score)
+
+    def __post_init__(self):
+        if self.train_on_validation and (self.ensemble_of is not None or self.recipe is None
+                                         or self.recipe.early_stopping_patience is not None):
+            raise ValueError(f"step {self.number}: a step that trains on the validation images has nothing to stop "
+                             "early on; give it a recipe without early_stopping_patience (and no ensemble_of).")
 
     def build(self):
         """Return this step's network, freshly initialised (an ensemble step has none of its own)."""
@@ -383,6 +395,8 @@ class LadderStep:
                   "ensemble_of": self.ensemble_of, **_jsonable(context)}
         if self.tta_shifts is not None:  # only then, so that the steps before test-time augmentation keep their hashes
             config["tta_shifts"] = _jsonable(self.tta_shifts)
+        if self.train_on_validation:  # likewise
+            config["train_on_validation"] = True
         return config
 
 
@@ -394,8 +408,9 @@ def ladder_steps(members: int | None = None, seeds: Sequence[int] = (0, 1, 2)) -
     """Return the ablation ladder: from the seed CNN, one idea per step, up to an ensemble of ``members`` models.
 
     The short steps train with ``seeds`` each. The long step trains seeds 0 .. members-1, the models the ensemble
-    averages, so its spread over seeds comes for free. The last step trains nothing: it averages the ensemble's
-    outputs over copies of each image shifted by one pixel (test-time augmentation, ``lab.tta_predict``).
+    averages, so its spread over seeds comes for free. Step 7 trains nothing: it averages the ensemble's outputs over
+    copies of each image shifted by one pixel (test-time augmentation, ``lab.tta_predict``). The last step is the
+    final single network: the long step's network and recipe, seed 0, trained on the validation images too.
     """
     members = ENSEMBLE_MEMBERS if members is None else members
     _check_positive_int("members", members)
@@ -416,6 +431,8 @@ def ladder_steps(members: int | None = None, seeds: Sequence[int] = (0, 1, 2)) -
         LadderStep(6, f"+ ensemble of {members}", "ensemble", seeds=tuple(range(members)), ensemble_of=5),
         LadderStep(7, "+ test-time augmentation (one-pixel shifts)", "ensemble", seeds=tuple(range(members)),
                    ensemble_of=5, tta_shifts=TTA_SHIFTS),
+        LadderStep(8, "step 5 once more, on all training images (validation too)", "improved_cnn",
+                   {**improved, **LONG_DROPOUT}, FINAL_RECIPE, (0,), train_on_validation=True),
     )
 
 
@@ -452,11 +469,12 @@ def plot_ladder(runs, *, reference_accuracy: float | None = 0.9941, title=None):
     fig = Figure(figsize=(8, 5), layout="constrained")
     ax = fig.add_subplot()
     for row in summary.itertuples(index=False):
-        ensemble = row.network == "ensemble"
+        ensemble, final = row.network == "ensemble", pd.isna(row.val_accuracy)  # final: trained on validation too
         ax.errorbar(row.train_seconds, 100 * row.test_accuracy,
                     yerr=[[100 * (row.test_accuracy - row.test_min)], [100 * (row.test_max - row.test_accuracy)]],
-                    fmt="*" if ensemble else "o", markersize=12 if ensemble else 7, capsize=4,
-                    color="tab:red" if ensemble else "tab:blue", label=f"{row.step}: {row.name}")
+                    fmt="*" if ensemble else "D" if final else "o", markersize=12 if ensemble else 7, capsize=4,
+                    color="tab:red" if ensemble else "tab:green" if final else "tab:blue",
+                    label=f"{row.step}: {row.name}")
         ax.annotate(str(row.step), (row.train_seconds, 100 * row.test_accuracy), xytext=(6, 2),
                     textcoords="offset points", fontsize=9)
     if reference_accuracy is not None:

@@ -36,6 +36,14 @@ def split_sizes(profile=None) -> tuple[int, int, int]:
     return train_total - val, val, profile.test_size or TEST_SIZE
 
 
+def step_sizes(step, profile=None) -> tuple[int, int]:
+    """Return the (training, validation) image counts of one ladder step: the final network trains on both."""
+    if not isinstance(step, improved.LadderStep):
+        raise TypeError(f"step must be a LadderStep (lab.ladder_steps()), got {type(step).__name__}.")
+    train_size, val_size, _ = split_sizes(profile)
+    return (train_size + val_size, 0) if step.train_on_validation else (train_size, val_size)
+
+
 def ladder_folder(profile=None) -> Path:
     """Return where the ladder's saved models go: artifacts/ladder/, or artifacts/smoke/ladder/ outside the full profile."""
     profile = _profile(profile)
@@ -54,7 +62,7 @@ def step_config(step, profile=None, policy: str = "float32", members_hash: str |
     if not isinstance(policy, str) or not policy:
         raise ValueError(f"policy must be a Keras dtype policy name such as 'float32', got {policy!r}.")
     profile = _profile(profile)
-    train_size, val_size, _ = split_sizes(profile)
+    train_size, val_size = step_sizes(step, profile)
     context = dict(profile=profile.name, train_size=train_size, val_size=val_size, precision=policy,
                    input_path=INPUT_PATH)
     if step.ensemble_of is None:
@@ -80,8 +88,13 @@ def _check_data(data) -> None:
 
 
 def train_ladder_model(step, seed: int, data: dict, epochs: int | None = None, verbose: int = 2):
-    """Train one model of a ladder step from a fresh start; return (model, facts about the run)."""
+    """Train one model of a ladder step from a fresh start; return (model, facts about the run).
+
+    The final network (``step.train_on_validation``) trains on the validation images too, so its facts have no
+    validation accuracy (None).
+    """
     import keras
+    import numpy as np
 
     if not isinstance(step, improved.LadderStep) or step.ensemble_of is not None:
         raise ValueError("step must be a ladder step that trains a network (not the ensemble step).")
@@ -93,17 +106,22 @@ def train_ladder_model(step, seed: int, data: dict, epochs: int | None = None, v
     model = step.build()
     if verbose:
         print(f"\n== step {step.number}: {step.name} | seed {seed} | {choice.policy}", flush=True)
-    run = improved.train_model(model, step.recipe, *data["fit"], x_val=data["val"][0], y_val=data["val"][1],
-                               epochs=epochs, verbose=verbose)
-    val_accuracy = ensemble.ensemble_accuracy([model], *data["val"])
+    if step.train_on_validation:
+        x_fit, y_fit = (np.concatenate(parts) for parts in zip(data["fit"], data["val"]))
+        run = improved.train_model(model, step.recipe, x_fit, y_fit, epochs=epochs, verbose=verbose)
+        val_accuracy = None
+    else:
+        run = improved.train_model(model, step.recipe, *data["fit"], x_val=data["val"][0], y_val=data["val"][1],
+                                   epochs=epochs, verbose=verbose)
+        val_accuracy = round(ensemble.ensemble_accuracy([model], *data["val"]), 6)
     if verbose:
-        print(f"   validation accuracy {val_accuracy:.4f} after {len(run.epoch_seconds)} epochs in "
-              f"{run.train_seconds:.0f} s", flush=True)
+        scored = "no validation images left" if val_accuracy is None else f"validation accuracy {val_accuracy:.4f}"
+        print(f"   {scored} after {len(run.epoch_seconds)} epochs in {run.train_seconds:.0f} s", flush=True)
     kept_epoch = len(run.epoch_seconds)  # the epoch whose weights the model ends with
     history = run.history.get(step.recipe.monitor, [])
     if step.recipe.early_stopping_patience is not None and history:  # early stopping restored its best epoch
         kept_epoch = history.index(max(history) if step.recipe.monitor == "val_accuracy" else min(history)) + 1
-    facts = {"val_accuracy": round(val_accuracy, 6), "train_seconds": round(run.train_seconds, 1),
+    facts = {"val_accuracy": val_accuracy, "train_seconds": round(run.train_seconds, 1),
              "epochs_run": len(run.epoch_seconds), "kept_epoch": kept_epoch,
              "seconds_per_epoch": round(sum(run.epoch_seconds) / len(run.epoch_seconds), 2),
              "history": {key: [round(float(v), 6) for v in values] for key, values in run.history.items()},
@@ -134,6 +152,25 @@ def ladder_members(data: dict | None = None, *, members: int | None = None, prof
         lambda seed: train_ladder_model(step, seed, data, epochs, verbose=verbose),
         list(step.seeds), folder=ladder_folder(profile), name=f"step{step.number}", config=config,
         on_member=on_member)
+
+
+def ladder_final_network(data: dict | None = None, *, profile=None, verbose: int = 2):
+    """Return the ladder's final single network (its last step) as a Member: loaded from artifacts/, else trained.
+
+    It is the longest step's network and recipe, trained once on the training and the validation images, after the
+    validation split has made every choice. ``python scripts/ladder.py`` saves it; this then only loads it.
+    """
+    profile = _profile(profile)
+    data = load_ladder_data(profile) if data is None else data
+    _check_data(data)
+    step = next(s for s in improved.ladder_steps() if s.train_on_validation)
+    policy = use_best_precision().policy
+    epochs = profile.epochs(step.recipe.epochs)
+    members = ensemble.train_or_load_members(
+        lambda seed: train_ladder_model(step, seed, data, epochs, verbose=verbose),
+        list(step.seeds), folder=ladder_folder(profile), name=f"step{step.number}",
+        config=step_config(step, profile, policy))
+    return members[0]
 
 
 def plot_schedule(schedule, total_steps: int, steps_per_epoch: int | None = None, title=None):
@@ -215,7 +252,7 @@ def ladder_step_versions(runs, step: int):
         "what it adds": versions.name.to_numpy(),
         "networks": [f"{int(m)} averaged" if ensemble else int(n) for m, n in zip(versions.members, versions.rows)],
         "epochs": [int(e / m) if ensemble else int(e) for e, m in zip(versions.epochs, versions.members)],
-        "validation accuracy (mean)": [f"{v:.2%}" for v in versions.val],
+        "validation accuracy (mean)": ["(trained on it)" if pd.isna(v) else f"{v:.2%}" for v in versions.val],
         "test accuracy (mean)": [f"{t:.2%}" for t in versions.test],
     })
 
@@ -231,7 +268,7 @@ def ladder_table(runs):
         rows.append({
             "step": int(r.step), "what it adds": r.name,
             "models": f"{int(r.members)} averaged" if is_ensemble else int(r.models),
-            "validation accuracy": f"{r.val_accuracy:.2%}",
+            "validation accuracy": "(trained on it)" if pd.isna(r.val_accuracy) else f"{r.val_accuracy:.2%}",
             "test accuracy (mean ± std)": f"{r.test_accuracy:.2%}" + (f" ± {r.test_std:.2%}" if r.models > 1 else ""),
             "min – max": f"{r.test_min:.2%} – {r.test_max:.2%}" if r.models > 1 else "",
             "training time per model (s)": f"{r.train_seconds:.0f}" + (" (all members)" if is_ensemble else ""),

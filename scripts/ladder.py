@@ -9,6 +9,8 @@ and every choice use. The test set is only reported. The steps are lab_utils.imp
 rate, + one-cycle (the lab's fast recipe), + batch normalisation, + augmentation, a deeper network, + longer training
 with early stopping, + an ensemble of the longer step's models (softmax outputs averaged), + the same ensemble with
 test-time augmentation (also averaged over one-pixel shifts of each image); validation chooses between the two.
+The last step is the final single network: the longer step's network and recipe, seed 0, trained once more on all
+60,000 training images (the validation images too), as one trains a network to keep once every choice is made.
 
 Each finished model is a row of the runs CSV at once, so an interrupted command resumes where it stopped. The longer
 step's models are saved under artifacts/ladder/ (gitignored) and loaded, not retrained, by the ensemble and by reruns;
@@ -32,6 +34,7 @@ from lab_utils.ladder import (  # noqa: E402
     load_ladder_data as load_data,
     split_sizes,
     step_config,
+    step_sizes,
     train_ladder_model as train_one,
 )
 
@@ -147,7 +150,7 @@ def plan(args, profile, steps, out, cpu, policy):
         epochs = profile.epochs(step.recipe.epochs)
         model = step.build()
         macs = improved.count_multiply_adds(model)
-        seconds = estimate_seconds(step, epochs, train_size, val_size, args.images_per_second, macs)
+        seconds = estimate_seconds(step, epochs, *step_sizes(step, profile), args.images_per_second, macs)
         chash = ensemble.config_hash(step_config(step, profile, policy))
         todo = [seed for seed in step.seeds if not _done(done, step, seed, cpu, chash)]
         total += seconds * len(todo)
@@ -180,7 +183,7 @@ def _done(runs, step, seed, cpu, chash) -> bool:
 
 
 def make_row(step, seed, model, facts, data, profile, members=1, test_accuracy=None):
-    train_size, val_size, _ = split_sizes(profile)
+    train_size, val_size = step_sizes(step, profile)
     if test_accuracy is None:
         test_accuracy = ensemble.ensemble_accuracy([model], *data["test"])
     return {"step": step.number, "name": step.name, "network": step.network, "seed": str(seed), "members": members,
@@ -198,7 +201,10 @@ def make_row(step, seed, model, facts, data, profile, members=1, test_accuracy=N
 
 def run_ladder(args, profile, steps, out, folder, cpu, policy):
     data = load_data(profile)
-    kept = {s.ensemble_of for s in improved.ladder_steps(args.members, args.seeds) if s.ensemble_of is not None}
+    ladder = improved.ladder_steps(args.members, args.seeds)
+    # Saved under artifacts/ and loaded by reruns: the ensemble's members, and the final network.
+    kept = {s.ensemble_of for s in ladder if s.ensemble_of is not None} | {s.number for s in ladder
+                                                                            if s.train_on_validation}
     members_by_step = {}
     for step in steps:
         if step.ensemble_of is not None:
@@ -290,15 +296,23 @@ def summary_markdown(runs, csv_name: str = "results/ladder_runs.csv") -> str:
     summary = improved.summarize_ladder(runs)
     singles = runs[runs.network != "ensemble"]
     total = singles.train_seconds.sum()
-    last = runs.iloc[-1]
+    validated = runs[runs.val_size.astype(float) > 0]  # the final network has no validation split
+    last = (validated if not validated.empty else runs).iloc[-1]
     lines = [lab.results.to_markdown(lab_ladder.ladder_table(runs))]
-    long_step = summary[summary.network != "ensemble"].step.max()
-    long_runs = singles[singles.step == long_step]
+    scored = singles[singles.val_accuracy.notna()]
+    long_runs = scored[scored.step == scored.step.max()] if not scored.empty else scored
+    final = singles[singles.val_accuracy.isna()]
+    for row in final.itertuples(index=False):
+        lines.append(f"Final single network (step {int(row.step)}): the longer step's network and recipe, seed "
+                     f"{row.seed}, trained once more on all {int(row.train_size):,} training images "
+                     f"({row.train_seconds:.0f} s), scores {row.test_accuracy:.2%} on the test set. One network, no "
+                     "choice among seeds: its test accuracy is not a pick.")
     if not long_runs.empty:
         chosen = long_runs.loc[long_runs.val_accuracy.idxmax()]
-        lines.append(f"Single model: the step-{int(long_step)} model with the best validation accuracy (seed "
-                     f"{chosen.seed}, {chosen.val_accuracy:.2%}) scores {chosen.test_accuracy:.2%} on the test set, "
-                     f"trained in {chosen.train_seconds:.0f} s.")
+        lines.append(f"Picking one of step {int(chosen.step)}'s networks instead, the one with the best validation "
+                     f"accuracy (seed {chosen.seed}, {chosen.val_accuracy:.2%}), gives {chosen.test_accuracy:.2%} on "
+                     f"the test set (trained in {chosen.train_seconds:.0f} s); the {len(long_runs)} networks' mean is "
+                     f"{long_runs.test_accuracy.mean():.2%}.")
     ensembles = runs[runs.network == "ensemble"].sort_values("step")
     for row in ensembles.itertuples(index=False):
         lines.append(f"Step {int(row.step)}, {row.name.removeprefix('+ ')}: {row.val_accuracy:.2%} on validation, "
@@ -313,7 +327,9 @@ def summary_markdown(runs, csv_name: str = "results/ladder_runs.csv") -> str:
     lines.append(f"The whole ladder trained {len(singles)} model{'s' * (len(singles) != 1)} in {total / 60:.1f} min, "
                  f"{total / plain_seconds:.1f}x the plain published recipe's {plain_seconds:.0f} s ({source}).")
     lines.append(f"{str(last.profile).capitalize()} profile, {int(last.train_size):,} training and "
-                 f"{int(last.val_size):,} validation images (the test set only reports), {last.precision}, "
+                 f"{int(last.val_size):,} validation images (the test set only reports"
+                 + "".join(f"; step {int(r.step)}: all {int(r.train_size):,}" for r in final.itertuples(index=False))
+                 + f"), {last.precision}, "
                  f"{machine_summary(last)}; every model "
                  f"is a row of `{csv_name}`. Command: `python scripts/ladder.py`.")
     return lines[0] + "\n" + "\n\n".join(lines[1:]) + "\n"
