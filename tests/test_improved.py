@@ -1,4 +1,5 @@
 """Notebook 05's helpers: augmentation, the improved CNN, schedules, the ladder, ensembles and their model files."""
+import dataclasses
 import json
 import math
 import zipfile
@@ -188,8 +189,8 @@ def test_train_model_refuses_bad_inputs(tiny_split):
 
 def test_the_ladder_adds_one_idea_per_step():
     steps = improved.ladder_steps(members=3, seeds=(0, 1))
-    assert [step.number for step in steps] == list(range(8))
-    constant, one_cycle, bn, augmented, deeper, longer, averaged, shifted = steps
+    assert [step.number for step in steps] == list(range(9))
+    constant, one_cycle, bn, augmented, deeper, longer, averaged, shifted, final = steps
     assert constant.model_options == one_cycle.model_options and constant.recipe.schedule == "constant"
     assert one_cycle.recipe == improved.SHORT_RECIPE and one_cycle.recipe.epochs == lab.FAST_RECIPE.epochs
     assert bn.model_options == {**improved.SEED_CNN_LAYOUT, "batch_norm": "after_pool"}  # the seed CNN's layers + BN
@@ -204,8 +205,21 @@ def test_the_ladder_adds_one_idea_per_step():
     assert averaged.tta_shifts is None and "tta_shifts" not in averaged.config()  # its hash predates the TTA step
     with pytest.raises(ValueError, match="ensemble"):
         averaged.build()
+    # The final network: the longer step's network and recipe, minus early stopping, once, on the validation images too
+    assert final.train_on_validation and final.seeds == (0,) and final.model_options == longer.model_options
+    assert final.recipe == dataclasses.replace(longer.recipe, name=final.recipe.name, early_stopping_patience=None)
+    assert final.config()["train_on_validation"] is True
+    assert not any(step.train_on_validation or "train_on_validation" in step.config() for step in steps[:-1])
     hashes = {ensemble.config_hash(step.config(profile="full")) for step in steps}
     assert len(hashes) == len(steps)
+
+
+def test_a_step_that_trains_on_the_validation_images_cannot_stop_early():
+    longer = improved.ladder_steps()[5]
+    with pytest.raises(ValueError, match="nothing to stop early on"):
+        dataclasses.replace(longer, train_on_validation=True)
+    with pytest.raises(ValueError, match="nothing to stop early on"):
+        improved.LadderStep(9, "averaged", "ensemble", ensemble_of=5, train_on_validation=True)
 
 
 @pytest.mark.parametrize("kwargs, message", [({"members": 0}, "members"), ({"seeds": ()}, "seeds"),
@@ -220,11 +234,13 @@ def fake_ladder_runs():
     for step, name, network, accuracies, seconds in (
             (0, "seed CNN", "seed_cnn", [0.990, 0.992], 70.0),
             (5, "longer", "improved_cnn", [0.9960, 0.9964, 0.9962], 400.0),
-            (6, "ensemble of 3", "ensemble", [0.9971], 1200.0)):
+            (6, "ensemble of 3", "ensemble", [0.9971], 1200.0),
+            (8, "final", "improved_cnn", [0.9966], 420.0)):
         for seed, accuracy in enumerate(accuracies):
             rows.append(dict(step=step, name=name, network=network, seed=str(seed),
                              members=3 if network == "ensemble" else 1,
-                             val_accuracy=accuracy + 0.001 * seed, test_accuracy=accuracy, train_seconds=seconds + seed,
+                             val_accuracy=np.nan if step == 8 else accuracy + 0.001 * seed,  # 8: no validation
+                             test_accuracy=accuracy, train_seconds=seconds + seed,
                              profile="full", train_size=55_000, val_size=5_000, precision="mixed_bfloat16",
                              cpu="Test CPU", cores=2, tensorflow="2.x", keras="3.x", config_hash=f"h{step}"))
     return pd.DataFrame(rows)
@@ -236,8 +252,11 @@ def test_summarize_and_plot_the_ladder():
     assert longer.models == 3 and longer.test_accuracy == pytest.approx(0.9962)
     assert longer.test_std == pytest.approx(0.0002)
     assert summary[summary.step == 6].iloc[0].test_std == 0.0
+    assert np.isnan(summary[summary.step == 8].iloc[0].val_accuracy)  # trained on the validation images
     figure = improved.plot_ladder(fake_ladder_runs())
     assert figure.axes[0].get_xscale() == "log"
+    markers = [line.get_marker() for line in figure.axes[0].lines if line.get_marker() not in ("_", "None")]  # no caps
+    assert markers == ["o", "o", "*", "D"]  # the ensemble a star, the final network a diamond
     with pytest.raises(ValueError, match="lacks the columns"):
         improved.summarize_ladder(fake_ladder_runs().drop(columns="network"))
 
@@ -488,7 +507,8 @@ def test_ladder_records_each_model_resumes_and_builds_the_ensemble_from_saved_me
     def fake_train_one(step, seed, data, epochs, verbose=2):
         trained.append((step.number, seed))
         model, _ = Trainer()(seed)
-        return model, {"val_accuracy": 0.5, "train_seconds": 1.0, "epochs_run": epochs, "kept_epoch": epochs,
+        return model, {"val_accuracy": None if step.train_on_validation else 0.5, "train_seconds": 1.0,
+                       "epochs_run": epochs, "kept_epoch": epochs,
                        "seconds_per_epoch": 1.0, "precision": "float32", **lab.machine_info(),
                        "finished_utc": "2026-01-01T00:00:00Z"}
 
@@ -496,16 +516,23 @@ def test_ladder_records_each_model_resumes_and_builds_the_ensemble_from_saved_me
     monkeypatch.setattr(ladder, "output_paths", lambda profile: (out, tmp_path / "members"))
     monkeypatch.setattr(ladder, "load_data", lambda profile: data)
     monkeypatch.setattr(ladder, "train_one", fake_train_one)
-    assert ladder.main(["--steps", "4", "6", "7", "--seeds", "0", "--members", "2"]) == 0
-    assert trained == [(4, 0), (5, 0), (5, 1)]
+    argv = ["--steps", "4", "6", "7", "8", "--seeds", "0", "--members", "2"]
+    assert ladder.main(argv) == 0
+    assert trained == [(4, 0), (5, 0), (5, 1), (8, 0)]
     runs = lab.read_runs(out)
-    assert list(runs.step) == [4, 5, 5, 6, 7] and (runs.network.iloc[-2:] == "ensemble").all()
-    assert runs.members.iloc[-1] == 2 and runs.config_hash.iloc[-1] != runs.config_hash.iloc[-2]
+    assert list(runs.step) == [4, 5, 5, 6, 7, 8] and (runs.network.iloc[-3:-1] == "ensemble").all()
+    assert runs.members.iloc[-2] == 2 and runs.config_hash.iloc[-2] != runs.config_hash.iloc[-3]
+    final = runs.iloc[-1]  # trained on the validation images too: no validation score, no validation split
+    train_size, val_size, _ = lab.ladder_split_sizes()
+    assert np.isnan(final.val_accuracy) and (final.train_size, final.val_size) == (train_size + val_size, 0)
     printed = capsys.readouterr().out
     assert "| 6 | + ensemble of 2 | 2 averaged |" in printed and "| 7 | + test-time augmentation" in printed
-    assert "Chosen on validation: step" in printed
+    assert "Chosen on validation: step" in printed and "| (trained on it) |" in printed
+    assert "Final single network (step 8)" in printed and "the 2 networks' mean is" in printed
+    assert f"{train_size:,} training and {val_size:,} validation images" in printed  # not the final network's
 
-    assert ladder.main(["--steps", "4", "6", "7", "--seeds", "0", "--members", "2"]) == 0
-    assert trained == [(4, 0), (5, 0), (5, 1)] and len(lab.read_runs(out)) == 5  # resumed: nothing trained again
+    assert ladder.main(argv) == 0
+    assert trained == [(4, 0), (5, 0), (5, 1), (8, 0)] and len(lab.read_runs(out)) == 6  # resumed: nothing again
     printed = capsys.readouterr().out
     assert "skip step 4 seed 0" in printed and "Loaded ensemble member" in printed and "skip step 7" in printed
+    assert "step 8 seed 0: already in" in printed

@@ -8,6 +8,7 @@ import pytest
 import lab_utils as lab
 from lab_utils import ensemble, improved
 from lab_utils import ladder as lab_ladder
+from lab_utils.training import TrainingRun
 
 
 pytestmark = pytest.mark.usefixtures("keep_the_precision_policy")
@@ -70,7 +71,7 @@ def test_step_config_refuses_bad_input():
 def test_train_ladder_model_refuses_the_ensemble_step_and_bad_data():
     steps = improved.ladder_steps()
     with pytest.raises(ValueError, match="ensemble"):
-        lab.train_ladder_model(steps[-1], 0, tiny_data())
+        lab.train_ladder_model(steps[6], 0, tiny_data())
     with pytest.raises(ValueError, match="load_ladder_data"):
         lab.train_ladder_model(steps[0], 0, {"fit": None})
 
@@ -82,6 +83,47 @@ def test_train_ladder_model_trains_and_reports_its_facts():
     assert 0.0 <= facts["val_accuracy"] <= 1.0
     assert set(facts["history"]) >= {"loss", "val_loss", "accuracy", "val_accuracy"}
     json.dumps(facts)  # kept beside the model file: must be JSON
+
+
+def test_the_final_network_trains_on_the_validation_images_too(monkeypatch):
+    seen = {}
+
+    def fake_fit(model, recipe, x, y, *, x_val=None, y_val=None, epochs=None, verbose=2):
+        seen.update(images=len(x), x_val=x_val, recipe=recipe)
+        return TrainingRun(history={"loss": [1.0], "accuracy": [0.5]}, train_seconds=1.0, epoch_seconds=[1.0])
+
+    monkeypatch.setattr(improved, "train_model", fake_fit)
+    final = improved.ladder_steps()[-1]
+    model, facts = lab.train_ladder_model(final, 0, tiny_data(), epochs=1, verbose=0)
+    assert seen["images"] == 40 and seen["x_val"] is None and seen["recipe"].early_stopping_patience is None
+    assert facts["val_accuracy"] is None and facts["epochs_run"] == facts["kept_epoch"] == 1
+    json.dumps(facts, allow_nan=False)  # the facts file refuses NaN: "no validation score" is null
+
+
+def test_step_sizes_give_the_final_network_the_validation_images():
+    steps = improved.ladder_steps()
+    assert lab_ladder.step_sizes(steps[5], "full") == (55_000, 5_000)
+    assert lab_ladder.step_sizes(steps[-1], "full") == (60_000, 0)
+    final = lab_ladder.step_config(steps[-1], "full", "mixed_bfloat16")
+    assert (final["train_size"], final["val_size"], final["train_on_validation"]) == (60_000, 0, True)
+    with pytest.raises(TypeError, match="LadderStep"):
+        lab_ladder.step_sizes(5, "full")
+
+
+def test_ladder_final_network_trains_once_then_loads(isolated_artifacts, monkeypatch):
+    calls = []
+
+    def fake_train(step, seed, data, epochs=None, verbose=2):
+        calls.append((step.number, seed))
+        return step.build(), {"val_accuracy": None, "train_seconds": 1.0}
+
+    monkeypatch.setattr(lab_ladder, "train_ladder_model", fake_train)
+    first = lab.ladder_final_network(tiny_data(), profile="smoke", verbose=0)
+    again = lab.ladder_final_network(tiny_data(), profile="smoke", verbose=0)
+    assert calls == [(8, 0)] and (first.trained, again.trained) == (True, False)
+    assert (lab_ladder.ladder_folder("smoke") / "step8_0.keras").exists()
+    with pytest.raises(ValueError, match="load_ladder_data"):
+        lab.ladder_final_network({"fit": 1}, profile="smoke")
 
 
 def test_ladder_members_trains_once_then_loads_and_retrains_a_broken_file(isolated_artifacts, monkeypatch):
@@ -142,9 +184,12 @@ def test_ladder_table_formats_each_step_with_its_spread():
                  test_accuracy=a, train_seconds=100.0) for s, a in enumerate([0.991, 0.993])]
     rows.append(dict(step=6, name="+ ensemble of 2", network="ensemble", seed="0 1", members=2, val_accuracy=0.995,
                      test_accuracy=0.996, train_seconds=200.0))
+    rows.append(dict(step=8, name="final", network="improved_cnn", seed="0", members=1, val_accuracy=np.nan,
+                     test_accuracy=0.995, train_seconds=120.0))
     table = lab.ladder_table(pd.DataFrame(rows).assign(**{c: 0 for c in improved.LADDER_COLUMNS
                                                          if c not in rows[0]}))
-    assert list(table.step) == [0, 6]
+    assert list(table.step) == [0, 6, 8]
+    assert table["validation accuracy"][2] == "(trained on it)"
     assert table["test accuracy (mean ± std)"][0] == "99.20% ± 0.14%"
     assert table["models"][1] == "2 averaged" and table["min – max"][1] == ""
     assert table["training time per model (s)"][1] == "200 (all members)"
@@ -196,6 +241,8 @@ def test_ladder_step_versions_shows_each_config_of_a_step_oldest_first():
     assert list(table.finished) == ["2026-11-24", "2026-11-25"]
     ensemble = lab.ladder_step_versions(_versions_runs(), 6)
     assert list(ensemble.networks) == ["3 averaged"] and list(ensemble.epochs) == [25]  # epochs per member
+    final = _versions_runs().iloc[:1].assign(step=8, val_accuracy=np.nan)
+    assert list(lab.ladder_step_versions(final, 8)["validation accuracy (mean)"]) == ["(trained on it)"]
 
 
 def test_ladder_step_versions_refuses_a_missing_step_or_table():
