@@ -3,6 +3,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import student_runs
 from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,31 +70,13 @@ def test_every_exercise_is_followed_by_a_self_check(path):
             assert is_self_check(cells[i + 1]), f"cell {i + 1} should be the self-check of the exercise in cell {i}"
 
 
-def _execute_student_edition(path):
-    from nbclient import NotebookClient
-
-    student = edition.make_student_notebook(nbformat.read(path, as_version=4))
-    NotebookClient(student, timeout=600, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return student
-
-
-@pytest.fixture(scope="module")
-def executed_student_editions(request):
-    """The student editions of the selected notebooks, executed (smoke profile) two at a time on the 2-core budget."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    wanted = [item.callspec.params["path"] for item in request.session.items  # notebook cells are items too
-              if getattr(item, "originalname", None) == "test_every_self_check_fails_against_the_stubs"]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {path: pool.submit(_execute_student_edition, path) for path in wanted}
-    return {path: future.result() for path, future in futures.items()}
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_every_self_check_fails_against_the_stubs(path, executed_student_editions):
-    """Run the student edition (smoke profile): only stubs and self-checks may fail, and every self-check must."""
-    student = executed_student_editions[path]
+def test_every_self_check_fails_against_the_stubs(path):
+    """Run the student edition (smoke profile): only stubs and self-checks may fail, and every self-check must.
+
+    tests/conftest.py starts these executions when collection ends (tests/student_runs.py), beside the unit tests.
+    """
+    student = student_runs.result(path)
     checks = 0
     for i, cell in enumerate(student.cells):
         if cell.cell_type != "code":
