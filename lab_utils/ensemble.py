@@ -89,7 +89,7 @@ def _load_member(path: Path, seed: int, wanted: str, input_shape, num_classes) -
     """The saved member, or None (after saying why) when it must be trained again."""
     if not path.exists():
         if path.with_suffix(".json").exists():
-            print(f"No model file at {_display(path)}, only its facts: training member {seed} again.", flush=True)
+            print(f"No model file at {_display(path)}, only its facts: training seed {seed} again.", flush=True)
         return None
     facts = read_model_info(path)
     problem = None
@@ -109,9 +109,9 @@ def _load_member(path: Path, seed: int, wanted: str, input_shape, num_classes) -
                 problem = (f"{_display(path)} holds a model of {model.count_params():,} parameters, but its facts say "
                            f"{facts['params']!r}")
             else:
-                print(f"Loaded ensemble member {_display(path)} (seed {seed}).", flush=True)
+                print(f"Loaded model {_display(path)} (seed {seed}).", flush=True)
                 return Member(seed=seed, model=model, path=path, facts=facts, trained=False)
-    print(f"{problem}: training member {seed} again.", flush=True)
+    print(f"{problem}: training seed {seed} again.", flush=True)
     return None
 
 
@@ -136,7 +136,7 @@ def _train_member(train_member, seed: int, path: Path, config: dict, wanted: str
         raise TypeError(f"the facts train_member returns must be JSON-ready: {error}") from None
     save_model_atomic(model, path)
     write_atomic(path.with_suffix(".json"), text)  # written last: a model without its facts is trained again
-    print(f"Saved ensemble member {_display(path)} (seed {seed}).", flush=True)
+    print(f"Saved model {_display(path)} (seed {seed}).", flush=True)
     return Member(seed=seed, model=model, path=path, facts=facts, trained=True)
 
 

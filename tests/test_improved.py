@@ -383,7 +383,7 @@ def test_members_are_trained_once_then_loaded(tmp_path, capsys):
     reordered = dict(reversed(CONFIG.items()))
     again = ensemble.train_or_load_members(trainer, [0, 1], folder=tmp_path, name="tiny", config=reordered)
     assert trainer.calls == [0, 1] and [m.trained for m in again] == [False, False]  # key order does not matter
-    assert "Loaded ensemble member" in capsys.readouterr().out
+    assert "Loaded model" in capsys.readouterr().out
     x = images(4)
     np.testing.assert_allclose(ensemble.ensemble_predict([m.model for m in again], x),
                                ensemble.ensemble_predict([m.model for m in members], x), rtol=1e-6)
@@ -434,7 +434,7 @@ def test_a_bad_member_file_is_reported_and_retrained(tmp_path, capsys, damage, m
     capsys.readouterr()
     (member,) = ensemble.train_or_load_members(trainer, [3], folder=tmp_path, name="m", config=CONFIG)
     out = capsys.readouterr().out
-    assert message in out and "training member 3 again" in out
+    assert message in out and "training seed 3 again" in out
     assert trainer.calls == [3, 3] and member.trained
     ensemble.train_or_load_members(trainer, [3], folder=tmp_path, name="m", config=CONFIG)
     assert trainer.calls == [3, 3]  # the retrained file is good
@@ -534,5 +534,5 @@ def test_ladder_records_each_model_resumes_and_builds_the_ensemble_from_saved_me
     assert ladder.main(argv) == 0
     assert trained == [(4, 0), (5, 0), (5, 1), (8, 0)] and len(lab.read_runs(out)) == 6  # resumed: nothing again
     printed = capsys.readouterr().out
-    assert "skip step 4 seed 0" in printed and "Loaded ensemble member" in printed and "skip step 7" in printed
+    assert "skip step 4 seed 0" in printed and "Loaded model" in printed and "skip step 7" in printed
     assert "step 8 seed 0: already in" in printed
