@@ -139,19 +139,10 @@ def ladder_members(data: dict | None = None, *, members: int | None = None, prof
     The files are those ``python scripts/ladder.py`` saves, so after it has run, this only loads them (safe mode on).
     A missing, truncated or mismatched file is reported and its member trained again.
     """
-    profile = _profile(profile)
-    data = load_ladder_data(profile) if data is None else data
-    _check_data(data)
     steps = improved.ladder_steps(members)
     ensemble_step = next(step for step in steps if step.ensemble_of is not None)
     step = next(s for s in steps if s.number == ensemble_step.ensemble_of)
-    policy = use_best_precision().policy
-    config = step_config(step, profile, policy)
-    epochs = profile.epochs(step.recipe.epochs)
-    return ensemble.train_or_load_members(
-        lambda seed: train_ladder_model(step, seed, data, epochs, verbose=verbose),
-        list(step.seeds), folder=ladder_folder(profile), name=f"step{step.number}", config=config,
-        on_member=on_member)
+    return _train_or_load_step(step, data, profile, verbose, on_member)
 
 
 def ladder_final_network(data: dict | None = None, *, profile=None, verbose: int = 2):
@@ -160,17 +151,21 @@ def ladder_final_network(data: dict | None = None, *, profile=None, verbose: int
     It is the longest step's network and recipe, trained once on the training and the validation images, after the
     validation split has made every choice. ``python scripts/ladder.py`` saves it; this then only loads it.
     """
+    step = next(s for s in improved.ladder_steps() if s.train_on_validation)
+    return _train_or_load_step(step, data, profile, verbose)[0]
+
+
+def _train_or_load_step(step, data, profile, verbose, on_member=None) -> list:
+    """The models of one ladder step, one per seed: loaded from ladder_folder(profile) when saved, else trained."""
     profile = _profile(profile)
     data = load_ladder_data(profile) if data is None else data
     _check_data(data)
-    step = next(s for s in improved.ladder_steps() if s.train_on_validation)
     policy = use_best_precision().policy
     epochs = profile.epochs(step.recipe.epochs)
-    members = ensemble.train_or_load_members(
+    return ensemble.train_or_load_members(
         lambda seed: train_ladder_model(step, seed, data, epochs, verbose=verbose),
         list(step.seeds), folder=ladder_folder(profile), name=f"step{step.number}",
-        config=step_config(step, profile, policy))
-    return members[0]
+        config=step_config(step, profile, policy), on_member=on_member)
 
 
 def plot_schedule(schedule, total_steps: int, steps_per_epoch: int | None = None, title=None):
