@@ -24,7 +24,14 @@ import pandas as pd
 from .data import IMAGE_SIZE, NUM_CLASSES
 from .ensemble import TTA_SHIFTS
 from .models import SEED_CNN_DEFAULTS, _as_int_tuple, _check_positive_int, _check_rate, build_seed_cnn
-from .training import FAST_RECIPE, EpochTimer, TrainingRun, _fit_on_pipelines, one_cycle_schedule
+from .training import (
+    FAST_RECIPE,
+    EpochTimer,
+    TrainingRun,
+    _check_images_and_labels,
+    _fit_on_pipelines,
+    one_cycle_schedule,
+)
 
 # The seed CNN's layer sizes in build_improved_cnn's terms: with batch_norm=False it *is* the seed CNN (995,060
 # parameters, the fast recipe's dropout); with batch normalisation it is the ladder's "+ batch normalisation" rung.
@@ -300,14 +307,11 @@ def train_model(model, recipe: ImprovedRecipe, x_train, y_train, *, x_val=None, 
     """
     if not isinstance(recipe, ImprovedRecipe):
         raise TypeError(f"recipe must be an ImprovedRecipe, got {type(recipe).__name__}.")
-    if len(x_train) != len(y_train) or len(x_train) == 0:
-        raise ValueError("train images and labels must be non-empty and equally long, "
-                         f"got {len(x_train)} and {len(y_train)}.")
+    _check_images_and_labels(("train", x_train, y_train))
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither.")
-    if x_val is not None and (len(x_val) != len(y_val) or len(x_val) == 0):
-        raise ValueError("validation images and labels must be non-empty and equally long, "
-                         f"got {len(x_val)} and {len(y_val)}.")
+    if x_val is not None:
+        _check_images_and_labels(("validation", x_val, y_val))
     if recipe.early_stopping_patience is not None and x_val is None:
         raise ValueError("early stopping watches the validation split: pass x_val and y_val.")
     epochs = recipe.epochs if epochs is None else epochs

@@ -50,13 +50,19 @@ class TrainingRun:
     test_accuracy: float = float("nan")
 
 
+def _check_images_and_labels(*parts) -> None:
+    """Raise ValueError unless each (name, images, labels) part is non-empty with as many labels as images."""
+    for name, x, y in parts:
+        if len(x) != len(y) or len(x) == 0:
+            raise ValueError(f"{name + ' ' if name else ''}images and labels must be non-empty and equally long, "
+                             f"got {len(x)} and {len(y)}.")
+
+
 def train_and_evaluate(model, recipe: Recipe, x_train, y_train, x_test, y_test, *, epochs=None, verbose=2):
     """Compile ``model`` with ``recipe``, fit it, evaluate it on the test set; return a TrainingRun."""
     if not isinstance(recipe, Recipe):
         raise TypeError(f"recipe must be a Recipe, got {type(recipe).__name__}.")
-    for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
-        if len(x) != len(y) or len(x) == 0:
-            raise ValueError(f"{name} images and labels must be non-empty and equally long, got {len(x)} and {len(y)}.")
+    _check_images_and_labels(("train", x_train, y_train), ("test", x_test, y_test))
     epochs = recipe.epochs if epochs is None else epochs
     model.compile(optimizer=recipe.optimizer, loss=recipe.loss, metrics=["accuracy"])
     timer = EpochTimer()
@@ -154,8 +160,7 @@ def input_pipeline(x, y, batch_size: int, *, shuffle_seed=None, shuffle: bool = 
     import tensorflow as tf
 
     x, y = np.asarray(x), np.asarray(y)
-    if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"images and labels must be non-empty and equally long, got {len(x)} and {len(y)}.")
+    _check_images_and_labels(("", x, y))
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     if shuffle_seed is not None and (isinstance(shuffle_seed, bool) or not isinstance(shuffle_seed, (int, np.integer))
@@ -186,9 +191,7 @@ def train_fast(model, recipe: FastRecipe, x_train, y_train, x_test, y_test, *, e
     """Train ``model`` with a FastRecipe (Adam, one-cycle learning rate), evaluate on the test set; return a TrainingRun."""
     if not isinstance(recipe, FastRecipe):
         raise TypeError(f"recipe must be a FastRecipe, got {type(recipe).__name__}.")
-    for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
-        if len(x) != len(y) or len(x) == 0:
-            raise ValueError(f"{name} images and labels must be non-empty and equally long, got {len(x)} and {len(y)}.")
+    _check_images_and_labels(("train", x_train, y_train), ("test", x_test, y_test))
     epochs = recipe.epochs if epochs is None else epochs
     fit_size = len(x_train) - int(len(x_train) * recipe.validation_split)  # Keras's validation_split: the last images
     steps = max(2, -(-fit_size // recipe.batch_size) * epochs)

@@ -179,6 +179,8 @@ def test_train_model_refuses_bad_inputs(tiny_split):
         improved.train_model(model, improved.SHORT_RECIPE, x_fit, y_fit[:10])
     with pytest.raises(ValueError, match="both x_val and y_val"):
         improved.train_model(model, improved.SHORT_RECIPE, x_fit, y_fit, x_val=x_val)
+    with pytest.raises(ValueError, match="validation images and labels must be non-empty and equally long, got"):
+        improved.train_model(model, improved.SHORT_RECIPE, x_fit, y_fit, x_val=x_val, y_val=y_val[:1])
     with pytest.raises(ValueError, match="early stopping watches the validation split"):
         improved.train_model(model, improved.LONG_RECIPE, x_fit, y_fit)
 

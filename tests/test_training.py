@@ -121,7 +121,7 @@ def test_input_pipeline_batches_shuffles_reproducibly_and_turns_autotuning_off()
 
 
 @pytest.mark.parametrize("args, message", [
-    ((np.zeros((3, 2)), np.zeros(2), 2), "equally long"),
+    ((np.zeros((3, 2)), np.zeros(2), 2), r"^images and labels must be non-empty and equally long, got 3 and 2\.$"),
     ((np.zeros((0, 2)), np.zeros(0), 2), "non-empty"),
     ((np.zeros((3, 2)), np.zeros(3), 0), "batch_size"),
     ((np.zeros((3, 2)), np.zeros(3), True), "batch_size"),
