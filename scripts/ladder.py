@@ -293,7 +293,6 @@ def current_runs(runs, args, profile, policy, cpu):
 
 
 def summary_markdown(runs, csv_name: str = "results/ladder_runs.csv") -> str:
-    summary = improved.summarize_ladder(runs)
     singles = runs[runs.network != "ensemble"]
     total = singles.train_seconds.sum()
     validated = runs[runs.val_size.astype(float) > 0]  # the final network has no validation split
