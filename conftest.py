@@ -1,5 +1,6 @@
 """Test set-up. Variables set here at import time reach the notebook kernels that nbval starts."""
 import os
+import sys
 from pathlib import Path
 
 # Every test, and every notebook under `pytest --nbval`, runs in the smoke profile.
@@ -15,3 +16,24 @@ if not os.environ.get("MNIST_DIR") and _shared.is_dir():
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # the test process only; the kernels keep their inline backend
+
+# TensorFlow now, quietly: an xdist worker's stderr goes straight to the terminal, and its first import would print
+# absl's start-up lines there (tests/conftest.py imports keras).
+from lab_utils.environment import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Check each notebook's student edition in nbval's own kernel, just before its first exercise."""
+    tests = str(Path(__file__).resolve().parent / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    from nbval_student import insert_student_items
+
+    insert_student_items(items)
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (pyproject.toml): one worker per core, at most 4, since every worker and kernel loads TensorFlow."""
+    return max(1, min(os.cpu_count() or 1, 4))

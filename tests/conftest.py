@@ -2,25 +2,6 @@
 import keras
 import pytest
 
-SELF_CHECK_TEST = "test_every_self_check_fails_against_the_stubs"  # tests/test_student_edition.py
-
-
-def pytest_collection_finish(session):
-    """Start the selected student editions' executions now: they run beside the unit tests, not after them."""
-    wanted = [item.callspec.params["path"] for item in session.items
-              if getattr(item, "originalname", None) == SELF_CHECK_TEST]
-    if wanted:
-        import student_runs
-
-        student_runs.start(wanted)
-
-
-def pytest_sessionfinish(session):
-    import sys
-
-    if "student_runs" in sys.modules:
-        sys.modules["student_runs"].stop()
-
 
 @pytest.fixture()
 def keep_the_precision_policy():

@@ -1,9 +1,13 @@
-"""The student edition: valid notebooks, no solution left in them, and every self-check failing against the stubs."""
+"""The student edition: valid notebooks, no solution left in them, and every self-check failing against the stubs.
+
+The student editions are executed under `pytest --nbval`, in nbval's kernels (tests/nbval_student.py); the tests here
+check that machinery on made-up notebooks, and that every notebook gets its check.
+"""
 from pathlib import Path
 
 import nbformat
+import nbval_student
 import pytest
-import student_runs
 from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,21 +74,75 @@ def test_every_exercise_is_followed_by_a_self_check(path):
             assert is_self_check(cells[i + 1]), f"cell {i + 1} should be the self-check of the exercise in cell {i}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_every_self_check_fails_against_the_stubs(path):
-    """Run the student edition (smoke profile): only stubs and self-checks may fail, and every self-check must.
+# --- the student edition executed: notebooks/NN_*.ipynb::student edition, in nbval's kernel (tests/nbval_student.py) ---
 
-    tests/conftest.py starts these executions when collection ends (tests/student_runs.py), beside the unit tests.
-    """
-    student = student_runs.result(path)
-    checks = 0
-    for i, cell in enumerate(student.cells):
-        if cell.cell_type != "code":
-            continue
-        failed = any(out.output_type == "error" for out in cell.outputs)
-        if is_self_check(cell):
-            checks += 1
-            assert failed, f"cell {i}: this self-check passes against the stub, so it checks nothing"
-        elif "NotImplementedError" not in cell.source:
-            assert not failed, f"cell {i} fails in the student edition although it is no exercise"
-    assert checks >= 2
+def notebook(*cells):
+    """A notebook of these cells: "## ..." ones are markdown, the rest code."""
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(c) if c.startswith("## ")
+                                           else nbformat.v4.new_code_cell(c) for c in cells])
+
+
+EXERCISES = notebook("x = 1", "## Exercises", "y = 2\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION",
+                     "# Self-check for exercise 1\nassert answer == 42", "print('between')",
+                     "### BEGIN SOLUTION\nsecond = 1\n### END SOLUTION", "# Self-check for exercise 2\nassert second")
+
+
+def fake_kernel(results):
+    """A run(source) that answers from ``results`` (first matching substring), 'ok' otherwise; records the sources."""
+    seen = []
+
+    def run(source):
+        seen.append(source)
+        for needle, answer in results.items():
+            if needle in source:
+                return answer
+        return "ok", None
+    return run, seen
+
+
+def test_the_tail_starts_at_the_first_exercise_and_names_each_cell():
+    tail = nbval_student.student_tail(EXERCISES, edition)
+    assert [(index, kind) for index, kind, _ in tail] == [(2, "stub"), (3, "self-check"), (4, "other"), (5, "stub"),
+                                                          (6, "self-check")]
+    assert "NotImplementedError" in tail[0][2] and "answer = 42" not in tail[0][2] and tail[0][2].startswith("y = 2")
+    assert nbval_student.student_tail(notebook("x = 1", "print(2)"), edition) == []
+
+
+def test_a_student_edition_that_behaves_passes():
+    run, seen = fake_kernel({"NotImplementedError": ("error", "NotImplementedError"),
+                             "Self-check": ("error", "NameError")})
+    assert nbval_student.check_tail(nbval_student.student_tail(EXERCISES, edition), run) == []
+    assert len(seen) == 5 and "print('between')" in seen
+
+
+@pytest.mark.parametrize("results, problem", [
+    ({"NotImplementedError": ("error", "NotImplementedError"), "exercise 1": ("error", "AssertionError")},
+     "cell 6: this self-check passes against the stub, so it checks nothing"),
+    ({"NotImplementedError": ("error", "NotImplementedError"), "Self-check": ("error", "AssertionError"),
+      "between": ("error", "ValueError")}, "cell 4 fails in the student edition (ValueError) although it is no exercise"),
+    ({"Self-check": ("error", "NameError")}, "cell 2: the exercise's stub should raise NotImplementedError, got no error"),
+])
+def test_each_kind_of_broken_student_edition_is_reported(results, problem):
+    run, _ = fake_kernel(results)
+    assert problem in nbval_student.check_tail(nbval_student.student_tail(EXERCISES, edition), run)
+
+
+def test_a_notebook_with_fewer_than_two_self_checks_is_reported():
+    one = notebook("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "# Self-check for exercise 1\nassert x")
+    run, _ = fake_kernel({"NotImplementedError": ("error", "NotImplementedError"), "Self-check": ("error", "NameError")})
+    assert nbval_student.check_tail(nbval_student.student_tail(one, edition), run) == [
+        "the student edition has 1 self-check(s); every notebook ends with at least two"]
+
+
+def test_every_notebook_gets_its_student_edition_item_before_its_first_exercise(request):
+    """Under `pytest --nbval` (the README's command), each notebook's items hold the check just before exercise 1."""
+    items = request.session.items
+    if not any(item.nodeid.startswith("notebooks/") for item in items):
+        pytest.skip("the notebooks are not collected in this run (it was not started with --nbval)")
+    for path in NOTEBOOKS:
+        mine = [item for item in items if item.nodeid.startswith(f"notebooks/{path.name}::")]
+        names = [item.name for item in mine]
+        assert names.count(nbval_student.ITEM_NAME) == 1, path.name
+        following = mine[names.index(nbval_student.ITEM_NAME) + 1]
+        assert edition.BEGIN in following.cell.source and not any(
+            edition.BEGIN in item.cell.source for item in mine[:names.index(nbval_student.ITEM_NAME)])

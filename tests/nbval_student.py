@@ -1,0 +1,113 @@
+"""The student edition's check, run inside the kernel that nbval already started for each notebook.
+
+`pytest --nbval` executes a notebook's cells one by one in one kernel. Just before the first exercise, that kernel holds
+exactly what a student's kernel holds when they reach the exercises (the student edition differs from the teacher's
+notebook only in the solutions). So the item added here runs, at that point and in that kernel, the student edition of
+every remaining code cell: each stub must raise NotImplementedError, each self-check must fail against it, and every
+other cell must run. nbval then goes on with the teacher's solutions, whose self-checks must pass. One kernel per
+notebook instead of two, and nbval's own run proves everything before the exercises.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ITEM_NAME = "student edition: every self-check fails against its stub"
+TIMEOUT = 600  # seconds per cell, as the notebooks' own runs allow
+
+
+def _edition():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from scripts_loader import load_script
+
+    return load_script("scripts/make_student_edition.py")
+
+
+def student_tail(nb, edition):
+    """Return [(cell index, kind, source)] of the student edition's code cells from the first exercise on.
+
+    kind: "stub" (an exercise, its solution replaced), "self-check" (the cell after an exercise) or "other".
+    """
+    student = edition.make_student_notebook(nb)
+    teacher_cells = nb.cells
+    first = next((i for i, c in enumerate(teacher_cells) if c.cell_type == "code" and edition.BEGIN in c.source), None)
+    if first is None:
+        return []
+    tail, after_exercise = [], False
+    for index in range(first, len(student.cells)):
+        cell = student.cells[index]
+        if cell.cell_type != "code":
+            continue
+        if edition.BEGIN in teacher_cells[index].source:
+            kind = "stub"
+        elif after_exercise and cell.source.lstrip().startswith("# Self-check"):
+            kind = "self-check"
+        else:
+            kind = "other"
+        tail.append((index, kind, cell.source))
+        after_exercise = kind == "stub"
+    return tail
+
+
+def run_in_kernel(kernel, source: str):
+    """Execute ``source`` in nbval's kernel; return (status, error name), its outputs read and discarded."""
+    reply = kernel.kc.execute_interactive(source, timeout=TIMEOUT, store_history=False, allow_stdin=False,
+                                          output_hook=lambda msg: None)
+    content = reply["content"]
+    return content["status"], content.get("ename")
+
+
+def check_tail(tail, run) -> list[str]:
+    """Run the tail cells with ``run(source) -> (status, ename)``; return what is wrong (nothing: an empty list)."""
+    problems, checks = [], 0
+    for index, kind, source in tail:
+        status, ename = run(source)
+        failed = status == "error"
+        if kind == "stub" and ename != "NotImplementedError":
+            problems.append(f"cell {index}: the exercise's stub should raise NotImplementedError, got "
+                            f"{ename or 'no error'}")
+        elif kind == "self-check":
+            checks += 1
+            if not failed:
+                problems.append(f"cell {index}: this self-check passes against the stub, so it checks nothing")
+        elif kind == "other" and failed:
+            problems.append(f"cell {index} fails in the student edition ({ename}) although it is no exercise")
+    if checks < 2:
+        problems.append(f"the student edition has {checks} self-check(s); every notebook ends with at least two")
+    return problems
+
+
+class StudentEditionItem(pytest.Item):
+    """Runs the student edition's exercises in the notebook's nbval kernel, before the teacher's solutions."""
+
+    def runtest(self):
+        kernel = getattr(self.parent, "kernel", None)
+        if kernel is None or not kernel.is_alive():
+            pytest.fail("nbval's kernel for this notebook is not running")
+        tail = student_tail(self.parent.nb, _edition())
+        problems = check_tail(tail, lambda source: run_in_kernel(kernel, source))
+        if problems:
+            pytest.fail("student edition of " + self.parent.path.name + ":\n  " + "\n  ".join(problems), pytrace=False)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.path.name}::{ITEM_NAME}"
+
+
+def insert_student_items(items) -> None:
+    """Put one StudentEditionItem before each notebook's first exercise cell (in place)."""
+    inserted = set()
+    position = 0
+    while position < len(items):
+        item = items[position]
+        parent = getattr(item, "parent", None)
+        cell = getattr(item, "cell", None)
+        if (cell is not None and parent is not None and parent not in inserted and hasattr(parent, "nb")
+                and cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source):
+            items.insert(position, StudentEditionItem.from_parent(parent, name=ITEM_NAME))
+            inserted.add(parent)
+            position += 1
+        position += 1
