@@ -103,4 +103,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lab_utils.environment import run_command
+
+    sys.exit(run_command(main))

@@ -3,11 +3,13 @@
     python benchmarks/speed.py            # short mode: 6,000 images, 1 epoch each, under a minute on 2 cores
     python benchmarks/speed.py --full     # the published recipe: 48,000 training images, 10 epochs each
     python benchmarks/speed.py --also mixed_bfloat16 --also xla --also tfdata   # also time options the lab did not choose
+    python benchmarks/speed.py --summarize-only   # time nothing; rebuild the README's table from the CSV
 
 Each configuration is built once and warmed up on a few batches (graph tracing is not what we measure); then
 the configurations are timed alternately, --repeats times each, and the median is reported, because a shared
 2-core machine has slow spells of its own. Prints images per second, seconds per epoch and the speed-up, and appends one row
-per configuration to results/benchmark_speed.csv with the CPU, its flags, the library versions and the precision.
+per configuration to results/benchmark_speed.csv with the CPU, its flags, the library versions, the precision and the
+command. The README's table shows the newest run on each CPU: a speed-up is a ratio within one run, on one machine.
 """
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ def parse_args(argv=None):
     parser.add_argument("--images", type=int, help="training images per fit (default 6,000 short, 48,000 --full)")
     parser.add_argument("--repeats", type=int, default=3, help="timed fits per configuration (median reported)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmark_speed.csv")
+    parser.add_argument("--summarize-only", action="store_true",
+                        help="time nothing: rebuild the README's table (the newest run on each CPU) from the CSV")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -73,6 +77,12 @@ def time_fit(model, x, y, epochs, batch_size=200, dataset=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.summarize_only:
+        text = readme_markdown(lab.read_runs(args.out))
+        print(text)
+        if args.out == parse_args([]).out:
+            lab.results.update_readme_block(ROOT / "README.md", "benchmark", text)
+        return 0
     (x_train, y_train), _ = lab.load_mnist()
     size, epochs = (48_000, 10) if args.full else (6_000, 1)
     size = args.images or size
@@ -107,6 +117,7 @@ def main(argv=None) -> int:
     info = lab.machine_info()
     print("Machine:", ", ".join(f"{k}={v}" for k, v in info.items()))
     stamp = utc_timestamp()
+    command = ("python benchmarks/speed.py " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
     rows = []
     for name, (policy, seconds_per_epoch, images_per_second) in results.items():
         rows.append({
@@ -114,15 +125,35 @@ def main(argv=None) -> int:
             "epochs": epochs, "repeats": args.repeats, "seconds_per_epoch": round(seconds_per_epoch, 2),
             "images_per_second": round(images_per_second, 1), "speedup_vs_plain": round(plain[1] / seconds_per_epoch, 3),
             "jit_compile": configs[name][1],
-            "lab_choice_reason": lab_choice.reason, **info, "finished_utc": stamp,
+            "lab_choice_reason": lab_choice.reason, **info, "finished_utc": stamp, "command": command,
         })
         lab.append_run(args.out, rows[-1])
-    command = "python benchmarks/speed.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = summary_markdown(rows, command.strip())
-    print("\n" + text)
+    print("\n" + summary_markdown(rows, command))
     if args.out == parse_args([]).out:
-        lab.results.update_readme_block(ROOT / "README.md", "benchmark", text)
+        lab.results.update_readme_block(ROOT / "README.md", "benchmark", readme_markdown(lab.read_runs(args.out)))
     return 0
+
+
+def newest_runs(runs):
+    """Return [(cpu, rows of its newest run)], one entry per CPU, in the order the CPUs were first measured."""
+    if runs.empty or not {"cpu", "finished_utc", "configuration"} <= set(runs.columns):
+        raise ValueError("the benchmark table is empty or lacks its cpu, finished_utc and configuration columns.")
+    newest = []
+    for cpu, group in runs.groupby("cpu", sort=False):
+        last = group[group.finished_utc == group.finished_utc.max()]
+        newest.append((cpu, last.to_dict("records")))
+    return newest
+
+
+def readme_markdown(runs) -> str:
+    """Return the README's benchmark block: the newest run on each CPU, one table each (ratios only within a table)."""
+    parts = []
+    for cpu, rows in newest_runs(runs):
+        command = rows[0].get("command")
+        if not isinstance(command, str) or not command:  # rows from before the command was recorded
+            command = "python benchmarks/speed.py"
+        parts.append(f"**{cpu}**\n\n" + summary_markdown(rows, command))
+    return "\n".join(parts)
 
 
 def summary_markdown(rows, command) -> str:
@@ -146,4 +177,6 @@ def summary_markdown(rows, command) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lab_utils.environment import run_command
+
+    sys.exit(run_command(main))

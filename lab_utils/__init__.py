@@ -30,7 +30,7 @@ from .plots import (  # noqa: E402
     plot_misclassified,
     plot_pixel_histogram,
 )
-from .precision import choose_precision, detect_capabilities, use_best_precision  # noqa: E402
+from .precision import choose_precision, cpu_name, detect_capabilities, use_best_precision  # noqa: E402
 from .profiles import Profile, get_profile, set_seed  # noqa: E402
 from .results import append_run, read_runs, summarize_runs  # noqa: E402
 from .training import (  # noqa: E402

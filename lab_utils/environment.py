@@ -89,8 +89,26 @@ def machine_summary(info=None) -> str:
         raise ValueError(f"info must hold machine_info()'s cpu, cores, tensorflow and keras ({error!r}).") from None
 
 
+def run_command(main, argv=None) -> int:
+    """Run a command's ``main(argv)``; a missing or unreadable input ends it with its message and status 2.
+
+    The lab's errors already say what is wrong and what to do, so a command prints that message, not a traceback
+    (``LAB_TRACEBACK=1`` shows the traceback too). Other errors propagate as usual.
+    """
+    if not callable(main):
+        raise TypeError(f"main must be a function taking argv, got {type(main).__name__}.")
+    try:
+        return main(argv)
+    except (FileNotFoundError, ValueError) as error:
+        if os.environ.get("LAB_TRACEBACK", "").strip() not in ("", "0"):
+            raise
+        name = os.path.basename(sys.argv[0]) or "command"
+        print(f"{name}: error: {error}\n(LAB_TRACEBACK=1 shows where it came from.)", file=sys.stderr)
+        return 2
+
+
 def machine_info() -> dict:
-    """Return the facts a result needs to be reproducible: CPU, cores, library versions."""
+    """Return the facts a result needs to be reproducible: CPU (model and widest vector feature), cores, versions."""
     import keras
     import numpy as np
     import tensorflow as tf
@@ -100,7 +118,7 @@ def machine_info() -> dict:
     caps = detect_capabilities()
     interesting = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
     return {
-        "cpu": caps.cpu_model,
+        "cpu": caps.cpu_name,  # the model and its widest vector feature: one model name can cover different chips
         "cores": os.cpu_count(),
         "cpu_flags": " ".join(f for f in interesting if f in caps.cpu_flags) or "none of " + "/".join(interesting),
         "gpu": "; ".join(name for name, _ in caps.gpus) or "none",

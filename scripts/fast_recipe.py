@@ -122,7 +122,7 @@ def search(args, profile, out):
     for name in args.candidates or CANDIDATES:
         recipe = CANDIDATES[name]
         for seed in args.seeds:
-            if _done(out, recipe=name, seed=seed, cpu=caps.cpu_model):
+            if _done(out, recipe=name, seed=seed, cpu=caps.cpu_name):
                 print(f"skip {name!r} seed {seed}: already in {out}")
                 continue
             print(f"\n== candidate {name!r} | seed {seed} | train {len(x_fit):,} / validate {len(x_val):,}", flush=True)
@@ -134,7 +134,7 @@ def search(args, profile, out):
 def report(args, profile, out):
     x_train, y_train, x_test, y_test = load_data(profile)
     caps = lab.detect_capabilities()
-    if not args.no_plain and (args.again or not _done(out, kind="plain", cpu=caps.cpu_model)):
+    if not args.no_plain and (args.again or not _done(out, kind="plain", cpu=caps.cpu_name)):
         import keras
 
         keras.backend.clear_session()
@@ -149,7 +149,7 @@ def report(args, profile, out):
                                  "test_accuracy"))
     recipe = lab.FAST_RECIPE
     for seed in args.seeds:
-        if not args.again and _done(out, kind="fast", seed=seed, cpu=caps.cpu_model, **_recipe_match(recipe)):
+        if not args.again and _done(out, kind="fast", seed=seed, cpu=caps.cpu_name, **_recipe_match(recipe)):
             print(f"skip fast recipe seed {seed}: already in {out}")
             continue
         print(f"\n== fast recipe {recipe} | seed {seed}", flush=True)
@@ -267,4 +267,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lab_utils.environment import run_command
+
+    sys.exit(run_command(main))

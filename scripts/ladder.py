@@ -61,9 +61,11 @@ def parse_args(argv=None):
     parser.add_argument("--budget-minutes", type=float,
                         help=f"time allowed for the whole ladder (default: {BUDGET_FACTOR}x the plain recipe's time)")
     parser.add_argument("--ignore-budget", action="store_true", help="train even if the estimate exceeds the budget")
-    parser.add_argument("--images-per-second", type=float, default=REFERENCE_IMAGES_PER_SECOND,
-                        help="the seed CNN's training speed on this machine, for the estimate")
-    parser.add_argument("--summarize-only", action="store_true", help="only rebuild the summary from the CSV")
+    parser.add_argument("--images-per-second", type=float,
+                        help="the seed CNN's training speed on this machine, for the estimate (default: this CPU's "
+                             "newest `python benchmarks/speed.py` run, else the lab's AVX512-BF16 figure)")
+    parser.add_argument("--summarize-only", action="store_true",
+                        help="only rebuild the summary from the CSV: the newest ladder recorded, on whichever CPU")
     args = parser.parse_args(argv)
     if any(seed < 0 for seed in args.seeds):
         parser.error("seeds must be non-negative integers")
@@ -73,7 +75,7 @@ def parse_args(argv=None):
         parser.error("--members must be a positive integer")
     if args.budget_minutes is not None and not args.budget_minutes > 0:
         parser.error("--budget-minutes must be positive")
-    if not args.images_per_second > 0:
+    if args.images_per_second is not None and not args.images_per_second > 0:
         parser.error("--images-per-second must be positive")
     numbers = [step.number for step in improved.ladder_steps(args.members, args.seeds)]
     unknown = sorted(set(args.steps or []) - set(numbers))
@@ -118,6 +120,20 @@ def estimate_seconds(step, epochs: int, train_size: int, val_size: int, referenc
     return epochs * (train_size + val_size / 3) / rate + RUN_OVERHEAD_SECONDS
 
 
+def benchmarked_images_per_second(cpu: str, path=None) -> tuple[float, str]:
+    """The seed CNN's training speed under the lab's defaults on this CPU (benchmarks/speed.py), else the lab's figure."""
+    path = Path(path) if path is not None else ROOT / "results" / "benchmark_speed.csv"
+    try:
+        runs = lab.read_runs(path)
+    except ValueError:
+        runs = None
+    if runs is not None and not runs.empty and {"cpu", "configuration", "images_per_second"} <= set(runs.columns):
+        mine = runs[(runs.cpu == cpu) & runs.configuration.astype(str).str.startswith("lab defaults (")]
+        if not mine.empty:
+            return float(mine.images_per_second.iloc[-1]), f"measured on {cpu} by benchmarks/speed.py"
+    return float(REFERENCE_IMAGES_PER_SECOND), f"the lab's AVX512-BF16 figure; no benchmark run for {cpu} in results/"
+
+
 def plain_recipe_seconds(cpu: str) -> tuple[float, str]:
     """The plain published recipe's training time on this CPU (results/fast_recipe_runs.csv), else the lab's figure."""
     path = ROOT / "results" / "fast_recipe_runs.csv"
@@ -139,8 +155,12 @@ def plan(args, profile, steps, out, cpu, policy):
     print(f"Profile: {profile}")
     print(f"Data: {train_size:,} training images, the last {val_size:,} of the training set for validation, "
           "the test set only for the report.")
-    print(f"Estimate: the seed CNN at {args.images_per_second:,.0f} images/s, other networks scaled by "
-          "multiply-adds.\n")
+    if args.images_per_second is None:
+        args.images_per_second, speed_source = benchmarked_images_per_second(cpu)
+    else:
+        speed_source = "--images-per-second"
+    print(f"Estimate: the seed CNN at {args.images_per_second:,.0f} images/s ({speed_source}), other networks "
+          "scaled by multiply-adds.\n")
     total = 0.0
     for step in steps:
         if step.ensemble_of is not None:
@@ -338,7 +358,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     profile = lab.get_profile()
     out, folder = output_paths(profile)
-    cpu = lab.detect_capabilities().cpu_model
+    cpu = lab.detect_capabilities().cpu_name
     steps = selected_steps(args)
     policy = lab.use_best_precision().policy
     if not args.summarize_only:
@@ -350,7 +370,11 @@ def main(argv=None) -> int:
                   "or pass --ignore-budget.")
             return 2
         run_ladder(args, profile, steps, out, folder, cpu, policy)
-    runs = current_runs(lab.read_runs(out), args, profile, policy, cpu)
+    recorded = lab.read_runs(out)
+    if args.summarize_only and not recorded.empty and {"cpu", "precision"} <= set(recorded.columns):
+        # the newest ladder recorded, whichever machine trained it (its CPU and precision select its rows)
+        cpu, policy = str(recorded.cpu.iloc[-1]), str(recorded.precision.iloc[-1])
+    runs = current_runs(recorded, args, profile, policy, cpu)
     if runs.empty:
         print(f"No runs of the current ladder on {cpu} recorded in {_show(out)} yet.")
         return 0
@@ -366,4 +390,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lab_utils.environment import run_command
+
+    sys.exit(run_command(main))

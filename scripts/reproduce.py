@@ -125,7 +125,7 @@ def main(argv=None) -> int:
                 for seed in args.seeds:
                     done = lab.read_runs(out)
                     if not done.empty and ((done.model == model_key) & (done.precision == policy) & (done.seed == seed)
-                                           & (done.cpu == caps.cpu_model) & (done.epochs == epochs)).any():
+                                           & (done.cpu == caps.cpu_name) & (done.epochs == epochs)).any():
                         print(f"skip {model_key} seed {seed} {policy}: already in {out}")
                         continue
                     lab.append_run(out, run_one(model_key, seed, setting == "float32", data, profile, epochs))
@@ -142,4 +142,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lab_utils.environment import run_command
+
+    sys.exit(run_command(main))

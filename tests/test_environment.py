@@ -55,3 +55,30 @@ def test_machine_summary_names_the_cpu_cores_and_libraries():
     assert environment.machine_summary().startswith(f"{environment.machine_info()['cpu']} (")
     with pytest.raises(ValueError, match="machine_info"):
         environment.machine_summary({"cpu": "AMD EPYC"})
+
+
+def test_run_command_turns_a_lab_error_into_its_message_and_status_2(monkeypatch, capsys):
+    def main(argv):
+        raise FileNotFoundError("MNIST is not in /nowhere: set MNIST_DIR to the folder that holds the four files.")
+
+    monkeypatch.delenv("LAB_TRACEBACK", raising=False)
+    monkeypatch.setattr(sys, "argv", ["scripts/ladder.py"])
+    assert environment.run_command(main, ["--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ladder.py: error: MNIST is not in /nowhere: set MNIST_DIR") and "Traceback" not in err
+    monkeypatch.setenv("LAB_TRACEBACK", "1")
+    with pytest.raises(FileNotFoundError, match="MNIST is not in"):
+        environment.run_command(main)
+
+
+def test_run_command_passes_arguments_and_status_and_lets_other_errors_through():
+    assert environment.run_command(lambda argv: len(argv), ["a", "b"]) == 2
+    assert environment.run_command(lambda argv: 0) == 0
+
+    def broken(argv):
+        raise KeyError("a bug, not bad input")
+
+    with pytest.raises(KeyError):
+        environment.run_command(broken)
+    with pytest.raises(TypeError, match="main must be a function"):
+        environment.run_command("main")

@@ -473,13 +473,32 @@ def test_train_or_load_members_refuses_bad_arguments(tmp_path, kwargs, error, me
 def test_ladder_dry_run_prints_the_plan_and_the_budget(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("LAB_PROFILE", "full")
     monkeypatch.setattr(ladder, "output_paths", lambda profile: (tmp_path / "runs.csv", tmp_path / "members"))
+    # this machine's measured speed and plain time would make the verdict depend on the CPU: pin both
+    monkeypatch.setattr(ladder, "benchmarked_images_per_second", lambda cpu: (2_400.0, "a test figure"))
+    monkeypatch.setattr(ladder, "plain_recipe_seconds", lambda cpu: (400.0, "a test figure"))
     assert ladder.main(["--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "55,000 training images, the last 5,000" in out and f"step 6: + ensemble of {improved.ENSEMBLE_MEMBERS}" in out
+    assert "the seed CNN at 2,400 images/s (a test figure)" in out
     assert "The plan fits the budget" in out
     assert ladder.main(["--dry-run", "--budget-minutes", "10"]) == 0
     assert "The plan EXCEEDS the budget" in capsys.readouterr().out
     assert not list(tmp_path.iterdir())  # a dry run writes nothing
+
+
+def test_ladder_estimate_uses_this_cpus_benchmark_else_the_labs_figure(tmp_path):
+    path = tmp_path / "benchmark_speed.csv"
+    assert ladder.benchmarked_images_per_second("CPU X with AVX2", path) == (
+        ladder.REFERENCE_IMAGES_PER_SECOND, "the lab's AVX512-BF16 figure; no benchmark run for CPU X with AVX2 in results/")
+    for cpu, configuration, rate in [("CPU X with AVX2", "plain Keras float32", 700.0),
+                                     ("CPU X with AVX2", "lab defaults (float32)", 800.0),
+                                     ("CPU Y with AMX-BF16", "lab defaults (mixed_bfloat16)", 5000.0),
+                                     ("CPU X with AVX2", "lab defaults (float32)", 900.0)]:
+        lab.append_run(path, {"cpu": cpu, "configuration": configuration, "images_per_second": rate})
+    assert ladder.benchmarked_images_per_second("CPU X with AVX2", path) == (
+        900.0, "measured on CPU X with AVX2 by benchmarks/speed.py")  # the newest lab-defaults run of this CPU
+    path.write_bytes(b"\x00garbage")
+    assert ladder.benchmarked_images_per_second("CPU X with AVX2", path)[0] == ladder.REFERENCE_IMAGES_PER_SECOND
 
 
 def test_ladder_estimates_scale_with_multiply_adds():
@@ -538,3 +557,24 @@ def test_ladder_records_each_model_resumes_and_builds_the_ensemble_from_saved_me
     printed = capsys.readouterr().out
     assert "skip step 4 seed 0" in printed and "Loaded model" in printed and "skip step 7" in printed
     assert "step 8 seed 0: already in" in printed
+
+
+def test_ladder_summarize_only_rebuilds_the_committed_summary_on_any_machine(monkeypatch, tmp_path, capsys):
+    """The newest ladder recorded is summarized whichever CPU runs the command: the committed files agree with it."""
+    import shutil
+
+    from lab_utils.precision import PrecisionChoice
+
+    repo = ROOT
+    (tmp_path / "results").mkdir()
+    for name in ("ladder_runs.csv", "fast_recipe_runs.csv"):
+        shutil.copy(repo / "results" / name, tmp_path / "results" / name)
+    (tmp_path / "README.md").write_text("<!-- ladder:start -->\nold\n<!-- ladder:end -->\n")
+    monkeypatch.setenv("LAB_PROFILE", "full")
+    monkeypatch.setattr(ladder, "ROOT", tmp_path)
+    monkeypatch.setattr(ladder, "output_paths", lambda profile: (tmp_path / "results" / "ladder_runs.csv", tmp_path))
+    monkeypatch.setattr(ladder.lab, "use_best_precision", lambda: PrecisionChoice("float32", "a machine without bf16"))
+    assert ladder.main(["--summarize-only"]) == 0
+    rebuilt = (tmp_path / "results" / "ladder.md").read_text()
+    assert rebuilt == (repo / "results" / "ladder.md").read_text()
+    assert rebuilt.removeprefix("# The ablation ladder\n\n").strip() in (repo / "README.md").read_text()

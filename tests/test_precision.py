@@ -76,3 +76,36 @@ def test_unknown_precision_setting_is_refused(monkeypatch):
     monkeypatch.setenv("LAB_PRECISION", "float8")
     with pytest.raises(ValueError, match="LAB_PRECISION must be 'auto' or 'float32'"):
         lab.use_best_precision(capabilities=XEON_AMX)
+
+
+@pytest.mark.parametrize("caps, name", [
+    (XEON_AMX, "Intel Xeon (Sapphire Rapids) with AMX-BF16"),
+    (EPYC_ZEN4, "AMD EPYC (Zen 4) with AVX512-BF16"),
+    (AVX2_ONLY, "AMD EPYC (Zen 3) with AVX2"),
+    (Capabilities("Intel Core i7", frozenset({"avx2", "avx512f"})), "Intel Core i7 with AVX-512"),
+    (NO_FLAGS, "unknown CPU"),  # an ARM laptop or macOS: no x86 flags to name
+])
+def test_cpu_name_adds_the_widest_vector_feature(caps, name):
+    assert caps.cpu_name == name
+    assert lab.cpu_name(caps.cpu_model, " ".join(sorted(caps.cpu_flags))) == name  # a results row's flags string
+
+
+def test_one_model_name_on_two_chips_gets_two_cpu_names():
+    assert lab.cpu_name("AMD EPYC", "avx2 avx512f avx512_bf16") != lab.cpu_name("AMD EPYC", "avx2 fma")
+
+
+@pytest.mark.parametrize("model, flags, message", [
+    ("", "avx2", "cpu_model must be a non-empty string"),
+    (None, "avx2", "cpu_model must be a non-empty string"),
+    ("AMD EPYC", 42, "cpu_flags must be a set of flags or a space-separated string"),
+])
+def test_cpu_name_refuses_bad_input(model, flags, message):
+    with pytest.raises(ValueError, match=message):
+        lab.cpu_name(model, flags)
+
+
+def test_machine_info_names_the_cpu_by_model_and_feature():
+    from lab_utils.environment import machine_info
+
+    caps = lab.detect_capabilities()
+    assert machine_info()["cpu"] == caps.cpu_name and machine_info()["cpu"].startswith(caps.cpu_model)

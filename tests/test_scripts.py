@@ -151,6 +151,31 @@ def test_benchmark_summary_names_the_machine_the_choice_and_the_command():
     assert "`python benchmarks/speed.py --repeats 3`" in text
 
 
+def test_benchmark_readme_block_shows_the_newest_run_on_each_cpu():
+    import pandas as pd
+
+    def run(cpu, flags, stamp, plain, lab_seconds, policy):
+        common = dict(mode="short", images=6000, epochs=1, repeats=5, cpu=cpu, cores=2, cpu_flags=flags,
+                      tensorflow="2.x", keras="3.x", lab_choice_reason=f"{cpu} says so", finished_utc=stamp)
+        return [dict(configuration="plain Keras float32", precision="float32", seconds_per_epoch=plain,
+                     images_per_second=6000 / plain, speedup_vs_plain=1.0, **common),
+                dict(configuration=f"lab defaults ({policy})", precision=policy, seconds_per_epoch=lab_seconds,
+                     images_per_second=6000 / lab_seconds, speedup_vs_plain=plain / lab_seconds, **common)]
+
+    runs = pd.DataFrame(run("CPU A with AVX512-BF16", "avx2 avx512_bf16", "2026-01-01T00:00:00Z", 5.0, 4.0, "mixed_bfloat16")
+                        + run("CPU A with AVX512-BF16", "avx2 avx512_bf16", "2026-01-02T00:00:00Z", 5.0, 2.5, "mixed_bfloat16")
+                        + [{**r, "command": "python benchmarks/speed.py --repeats 5"}
+                           for r in run("CPU B with AVX2", "avx2", "2026-01-03T00:00:00Z", 8.0, 8.0, "float32")])
+    text = speed.readme_markdown(runs)
+    assert text.index("**CPU A with AVX512-BF16**") < text.index("**CPU B with AVX2**")
+    assert "| lab defaults (mixed_bfloat16) | 2.50 | 2,400 | 2.00x |" in text  # A's newest run, not its first
+    assert "1.25x" not in text
+    assert "| lab defaults (float32) | 8.00 | 750 | 1.00x |" in text
+    assert "`python benchmarks/speed.py --repeats 5`" in text and "`python benchmarks/speed.py`;" in text
+    with pytest.raises(ValueError, match="lacks its cpu"):
+        speed.readme_markdown(pd.DataFrame())
+
+
 # --- notebook times: the README's and the teacher guide's tables, rebuilt from the CSV (no notebook runs here) ---
 
 TIMES_HEADER = "notebook,profile,seconds,cpu,cores,finished_utc\n"  # the CSV's layout before the gpu column
