@@ -120,15 +120,23 @@ def estimate_seconds(step, epochs: int, train_size: int, val_size: int, referenc
     return epochs * (train_size + val_size / 3) / rate + RUN_OVERHEAD_SECONDS
 
 
-def benchmarked_images_per_second(cpu: str, path=None) -> tuple[float, str]:
-    """The seed CNN's training speed under the lab's defaults on this CPU (benchmarks/speed.py), else the lab's figure."""
-    path = Path(path) if path is not None else ROOT / "results" / "benchmark_speed.csv"
+def _recorded_on(path, cpu: str, columns):
+    """The rows of a results CSV recorded on ``cpu``; none when the file is missing, unreadable or lacks ``columns``."""
     try:
         runs = lab.read_runs(path)
     except ValueError:
-        runs = None
-    if runs is not None and not runs.empty and {"cpu", "configuration", "images_per_second"} <= set(runs.columns):
-        mine = runs[(runs.cpu == cpu) & runs.configuration.astype(str).str.startswith("lab defaults (")]
+        return None
+    if runs.empty or not {"cpu", *columns} <= set(runs.columns):
+        return None
+    return runs[runs.cpu == cpu]
+
+
+def benchmarked_images_per_second(cpu: str, path=None) -> tuple[float, str]:
+    """The seed CNN's training speed under the lab's defaults on this CPU (benchmarks/speed.py), else the lab's figure."""
+    path = Path(path) if path is not None else ROOT / "results" / "benchmark_speed.csv"
+    runs = _recorded_on(path, cpu, ("configuration", "images_per_second"))
+    if runs is not None:
+        mine = runs[runs.configuration.astype(str).str.startswith("lab defaults (")]
         if not mine.empty:
             return float(mine.images_per_second.iloc[-1]), f"measured on {cpu} by benchmarks/speed.py"
     return float(REFERENCE_IMAGES_PER_SECOND), f"the lab's AVX512-BF16 figure; no benchmark run for {cpu} in results/"
@@ -136,13 +144,9 @@ def benchmarked_images_per_second(cpu: str, path=None) -> tuple[float, str]:
 
 def plain_recipe_seconds(cpu: str) -> tuple[float, str]:
     """The plain published recipe's training time on this CPU (results/fast_recipe_runs.csv), else the lab's figure."""
-    path = ROOT / "results" / "fast_recipe_runs.csv"
-    try:
-        runs = lab.read_runs(path)
-    except ValueError:
-        runs = None
-    if runs is not None and not runs.empty and {"kind", "cpu", "train_seconds"} <= set(runs.columns):
-        plain = runs[(runs.kind == "plain") & (runs.cpu == cpu)]
+    runs = _recorded_on(ROOT / "results" / "fast_recipe_runs.csv", cpu, ("kind", "train_seconds"))
+    if runs is not None:
+        plain = runs[runs.kind == "plain"]
         if not plain.empty:
             return float(plain.train_seconds.iloc[-1]), f"measured on {cpu} (results/fast_recipe_runs.csv)"
     return PLAIN_SECONDS_FALLBACK, f"the lab's figure for a 2-core AMD EPYC (no plain run for {cpu} in results/)"

@@ -9,19 +9,17 @@ notebook instead of two, and nbval's own run proves everything before the exerci
 """
 from __future__ import annotations
 
-from pathlib import Path
+import functools
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 ITEM_NAME = "student edition: every self-check fails against its stub"
 TIMEOUT = 600  # seconds per cell, as the notebooks' own runs allow
 
 
+@functools.cache
 def _edition():
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent))
+    """scripts/make_student_edition.py, loaded once (tests/ is on sys.path: pytest or the root conftest put it there)."""
     from scripts_loader import load_script
 
     return load_script("scripts/make_student_edition.py")
@@ -106,7 +104,7 @@ def insert_student_items(items) -> None:
         parent = getattr(item, "parent", None)
         cell = getattr(item, "cell", None)
         if (cell is not None and parent is not None and parent not in inserted and hasattr(parent, "nb")
-                and cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source):
+                and cell.cell_type == "code" and _edition().BEGIN in cell.source):
             items.insert(position, StudentEditionItem.from_parent(parent, name=ITEM_NAME))
             inserted.add(parent)
             position += 1
