@@ -10,6 +10,7 @@ from .artifacts import (  # noqa: E402
     ModelFileError,
     artifacts_dir,
     load_model_file,
+    load_prepared_networks,
     read_model_info,
     save_model_atomic,
     trained_seed_cnn,
@@ -31,7 +32,7 @@ from .plots import (  # noqa: E402
     plot_pixel_histogram,
 )
 from .precision import choose_precision, cpu_name, detect_capabilities, use_best_precision  # noqa: E402
-from .profiles import Profile, get_profile, set_seed  # noqa: E402
+from .profiles import Profile, get_profile, set_seed, setup  # noqa: E402
 from .results import append_run, read_runs, summarize_runs  # noqa: E402
 from .training import (  # noqa: E402
     DENSE_BASELINE_RECIPE,

@@ -124,6 +124,35 @@ def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose:
     return model
 
 
+def load_prepared_networks(folder: str, pattern: str = "*.keras") -> list:
+    """Return the models matching ``pattern`` in ``artifacts_dir()/folder``, loaded read-only; print what was found.
+
+    For networks a teacher trained once and shared (``LAB_ARTIFACTS_DIR``): nothing is trained or written. A file that
+    is not a readable Keras model is reported and left out; no folder, or no file, gives an empty list.
+    """
+    for name, value in (("folder", folder), ("pattern", pattern)):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name} must be a non-empty string, got {value!r}.")
+    if Path(folder).is_absolute() or ".." in Path(folder).parts:
+        raise ValueError(f"folder must be a name inside the artifacts folder, such as 'ladder', got {folder!r}.")
+    where = artifacts_dir() / folder
+    paths = sorted(where.glob(pattern)) if where.is_dir() else []
+    models, broken = [], []
+    for path in paths:
+        try:
+            models.append(load_model_file(path, input_shape=(28, 28, 1), num_classes=10))
+        except ModelFileError as problem:
+            broken.append(str(problem))
+    for problem in broken:
+        print(f"Left out: {problem}")
+    if models:
+        print(f"Loaded {len(models)} prepared network{'s' * (len(models) != 1)} from {_display(where)}: "
+              + ", ".join(path.stem for path in paths if not any(str(path) in b for b in broken)) + ".")
+    else:
+        print(f"No prepared networks ({pattern}) in {_display(where)}.")
+    return models
+
+
 def _display(path: Path) -> str:
     """A path relative to the repository when it is inside it (shorter, and the same on every machine)."""
     try:

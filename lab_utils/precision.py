@@ -89,16 +89,16 @@ def choose_precision(capabilities: Capabilities, force_float32: bool = False) ->
     if capabilities.gpus:
         name, cc = capabilities.gpus[0]
         if tuple(cc) >= (7, 0):
-            return PrecisionChoice("mixed_float16", f"GPU {name} (compute capability {cc[0]}.{cc[1]}) has tensor cores")
-        return PrecisionChoice("float32", f"GPU {name} (compute capability {cc[0]}.{cc[1]}) has no tensor cores")
+            return PrecisionChoice("mixed_float16", f"the GPU ({name}) has tensor cores")
+        return PrecisionChoice("float32", f"the GPU ({name}) has no tensor cores")
     flags = capabilities.cpu_flags
     if "amx_bf16" in flags:
-        return PrecisionChoice("mixed_bfloat16", f"{capabilities.cpu_model} has AMX-BF16 matrix units")
+        return PrecisionChoice("mixed_bfloat16", "this CPU has bfloat16 matrix units")
     if "avx512_bf16" in flags:
         # Measured in this lab (benchmarks/speed.py): on a 2-core AMD EPYC (Zen 4) with AVX512-BF16 and no AMX,
         # mixed_bfloat16 trained the seed CNN about 2x faster than float32.
-        return PrecisionChoice("mixed_bfloat16", f"{capabilities.cpu_model} has AVX512-BF16 instructions")
-    return PrecisionChoice("float32", f"{capabilities.cpu_model} has no bfloat16 hardware")
+        return PrecisionChoice("mixed_bfloat16", "this CPU has bfloat16 instructions")
+    return PrecisionChoice("float32", "this CPU has no bfloat16 hardware")
 
 
 def use_best_precision(force_float32: bool | None = None, capabilities: Capabilities | None = None) -> PrecisionChoice:

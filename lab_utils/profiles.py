@@ -38,17 +38,21 @@ class Profile:
             return x, y
         return x[:size], y[:size]
 
+    @property
+    def smoke(self) -> bool:
+        """True in the smoke profile: the tests' quick run, which proves the code runs and nothing about accuracy."""
+        return self.name != "full"
+
     def choose(self, *, full, smoke):
         """Return ``full`` or ``smoke`` depending on this profile, e.g. an accuracy floor to assert."""
         return full if self.name == "full" else smoke
 
     def __str__(self) -> str:
         if self.name == "full":
-            return "full (all 60,000 training and 10,000 test images, epochs as the recipe says)"
+            return "full (all the data, every epoch)"
         return (
             f"{self.name} ({self.train_size:,} training and {self.test_size:,} test images, "
-            f"at most {self.max_epochs} epoch{'s' if self.max_epochs != 1 else ''}: proves the code runs, "
-            "not how accurate it is)"
+            f"{self.max_epochs} epoch{'s' if self.max_epochs != 1 else ''}: proves the code runs, not how accurate)"
         )
 
 
@@ -79,3 +83,29 @@ def set_seed(seed: int) -> int:
 
     keras.utils.set_random_seed(int(seed))
     return int(seed)
+
+
+def setup(seed: int = 0, *, float32: bool = False) -> Profile:
+    """Check the versions, then set the run profile, precision and seed, printing one line each; return the profile.
+
+    The one set-up call of every notebook. ``float32=True`` keeps float32 whatever the hardware (the reproductions of
+    published figures use it); otherwise the lab uses bfloat16 where the CPU has hardware for it.
+    """
+    if not isinstance(float32, bool):
+        raise ValueError(f"float32 must be True or False, got {float32!r}.")
+    from .environment import check_versions
+    from .precision import use_best_precision
+
+    import warnings
+
+    # Keras 3 warns that fit's shuffle=True is ignored for a tf.data pipeline, which shuffles itself: not the lesson.
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored", category=UserWarning)
+    versions = check_versions()
+    profile = get_profile()
+    choice = use_best_precision(force_float32=True if float32 else None)
+    set_seed(seed)
+    print(f"Versions:  Python {versions['python']}, TensorFlow {versions['tensorflow']}, Keras {versions['keras']}")
+    print(f"Profile:   {profile}")
+    print(f"Precision: {choice}")
+    print(f"Seed:      {int(seed)} (Python, NumPy and Keras)")
+    return profile

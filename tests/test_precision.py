@@ -16,8 +16,8 @@ GPU_OLD = Capabilities("any", frozenset({"amx_bf16"}), (("NVIDIA K80", (3, 7)),)
 @pytest.mark.parametrize(
     "caps, policy, why",
     [
-        (XEON_AMX, "mixed_bfloat16", "AMX-BF16"),
-        (EPYC_ZEN4, "mixed_bfloat16", "AVX512-BF16"),
+        (XEON_AMX, "mixed_bfloat16", "bfloat16 matrix units"),
+        (EPYC_ZEN4, "mixed_bfloat16", "bfloat16 instructions"),
         (AVX2_ONLY, "float32", "no bfloat16 hardware"),
         (NO_FLAGS, "float32", "no bfloat16 hardware"),
         (GPU_TENSOR_CORES, "mixed_float16", "tensor cores"),
