@@ -37,6 +37,9 @@ def import_tensorflow_quietly():
             import tensorflow as tf
 
             tf.config.list_physical_devices()  # the CUDA probe logs here, once
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # no "WARNING:tensorflow: ... retracing" when a notebook builds many models
     import keras
 
     return keras

@@ -291,7 +291,7 @@ def plot_saliency(model, images, labels, per_group=4) -> Figure:
     """Return a Figure of digits beside their saliency maps: correctly classified left, misclassified right.
 
     Each group takes the first ``per_group`` digits in the order given. The saliency is that of the predicted class:
-    the pixels that pushed the network towards its answer, right or wrong.
+    where a small change of a pixel would change its score most, in either direction.
     """
     _check_model(model)
     per_group = _check_positive_int(per_group, "per_group")
@@ -329,7 +329,7 @@ def plot_saliency(model, images, labels, per_group=4) -> Figure:
                 _bare_axes(ax)
         for ax in axes[len(index):].ravel():
             ax.remove()
-    fig.suptitle(f"Which pixels decided the answer?\nSaliency: |gradient of the predicted class's {kind}| for each "
+    fig.suptitle(f"Where is the answer most sensitive?\nSaliency: |gradient of the predicted class's {kind}| for each "
                  f"pixel (darker = larger)", fontsize=11)
     return fig
 

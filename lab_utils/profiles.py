@@ -49,10 +49,10 @@ class Profile:
 
     def __str__(self) -> str:
         if self.name == "full":
-            return "full (all the data, every epoch)"
+            return "full (all the data and every epoch, as the committed outputs)"
         return (
-            f"{self.name} ({self.train_size:,} training and {self.test_size:,} test images, "
-            f"{self.max_epochs} epoch{'s' if self.max_epochs != 1 else ''}: proves the code runs, not how accurate)"
+            f"{self.name} (at most {self.train_size:,} training images and {self.max_epochs} "
+            f"epoch{'s' if self.max_epochs != 1 else ''}: it proves the code runs, not how accurate it is)"
         )
 
 

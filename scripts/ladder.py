@@ -358,6 +358,11 @@ def summary_markdown(runs, csv_name: str = "results/ladder_runs.csv") -> str:
     return lines[0] + "\n" + "\n\n".join(lines[1:]) + "\n"
 
 
+CURRENT_CSV = "ladder_current.csv"
+CURRENT_COLUMNS = ("step", "name", "seed", "members", "epochs_run", "val_accuracy", "test_accuracy", "train_seconds",
+                   "params")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     profile = lab.get_profile()
@@ -386,6 +391,8 @@ def main(argv=None) -> int:
     print("\n" + markdown)
     if profile.name == "full":
         lab.write_atomic(ROOT / "results" / "ladder.md", "# The ablation ladder\n\n" + markdown)
+        # the current ladder alone, one row per network, for notebook 05 to read with pandas
+        lab.write_atomic(ROOT / "results" / CURRENT_CSV, runs[list(CURRENT_COLUMNS)].to_csv(index=False))
         try:
             lab.results.update_readme_block(ROOT / "README.md", MARKDOWN_NAME, markdown)
         except ValueError as error:

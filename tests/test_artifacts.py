@@ -113,3 +113,54 @@ def test_trained_seed_cnn_trains_saves_loads_and_retrains_a_bad_file(isolated_ar
     out = capsys.readouterr().out
     assert "not a .keras model file" in out and "Training a new one instead" in out
     assert zipfile.is_zipfile(path)
+
+
+# --- networks a teacher prepared: loaded read-only, never trained ---
+
+def test_prepared_networks_load_in_name_order_and_say_so(tiny_model, isolated_artifacts, capsys):
+    for seed in (1, 0):
+        lab.save_model_atomic(tiny_model, isolated_artifacts / "ladder" / f"step5_{seed}.keras")
+    (isolated_artifacts / "ladder" / "other.keras").write_bytes(b"")  # not matched by the pattern
+    models = lab.load_prepared_networks("ladder", "step5_*.keras")
+    assert len(models) == 2 and all(isinstance(m, keras.Model) for m in models)
+    assert "Loaded 2 prepared networks" in capsys.readouterr().out
+    x = np.zeros((2, 28, 28, 1), "float32")
+    np.testing.assert_allclose(models[0].predict(x, verbose=0), tiny_model.predict(x, verbose=0), rtol=1e-5)
+
+
+def test_no_prepared_folder_gives_an_empty_list(isolated_artifacts, capsys):
+    assert lab.load_prepared_networks("ladder", "step5_*.keras") == []
+    assert "No prepared networks" in capsys.readouterr().out
+
+
+def test_a_broken_prepared_file_is_left_out_with_its_reason(tiny_model, isolated_artifacts, capsys):
+    lab.save_model_atomic(tiny_model, isolated_artifacts / "ladder" / "step5_0.keras")
+    (isolated_artifacts / "ladder" / "step5_1.keras").write_bytes(b"not a zip")
+    models = lab.load_prepared_networks("ladder", "step5_*.keras")
+    printed = capsys.readouterr().out
+    assert len(models) == 1
+    assert "Left out" in printed and "step5_1.keras" in printed and "Loaded 1 prepared network from" in printed
+
+
+def test_prepared_networks_are_read_without_writing(tiny_model, isolated_artifacts):
+    folder = isolated_artifacts / "ladder"
+    lab.save_model_atomic(tiny_model, folder / "step5_0.keras")
+    before = sorted(p.name for p in folder.iterdir())
+    folder.chmod(0o555)
+    try:
+        assert len(lab.load_prepared_networks("ladder")) == 1
+    finally:
+        folder.chmod(0o755)
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+@pytest.mark.parametrize("folder, pattern, message", [
+    ("", "*.keras", "folder must be a non-empty string"),
+    (None, "*.keras", "folder must be a non-empty string"),
+    ("ladder", "", "pattern must be a non-empty string"),
+    ("/etc", "*.keras", "folder must be a name inside the artifacts folder"),
+    ("../elsewhere", "*.keras", "folder must be a name inside the artifacts folder"),
+])
+def test_prepared_networks_refuse_bad_arguments(folder, pattern, message):
+    with pytest.raises(ValueError, match=message):
+        lab.load_prepared_networks(folder, pattern)

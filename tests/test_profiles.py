@@ -149,15 +149,15 @@ def test_choose():
 
 def test_str_mentions_the_name():
     assert str(FULL).startswith("full")
-    assert "60,000" in str(FULL)
+    assert "all the data" in str(FULL)
     text = str(SMOKE)
     assert text.startswith("smoke")
-    assert "2,000 training" in text and "1,000 test" in text
-    assert "at most 1 epoch:" in text
+    assert "at most 2,000 training images" in text
+    assert "1 epoch:" in text
 
 
 def test_str_plural_epochs():
-    assert "at most 3 epochs" in str(Profile("tiny", train_size=10, test_size=5, max_epochs=3))
+    assert "and 3 epochs:" in str(Profile("tiny", train_size=10, test_size=5, max_epochs=3))
 
 
 # --------------------------------------------------------------------------- set_seed
@@ -213,3 +213,51 @@ def test_same_seed_same_initial_weights():
 def test_bad_seeds(bad):
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         set_seed(bad)
+
+
+# --------------------------------------------------------------------------- smoke and setup
+
+
+def test_smoke_is_true_only_in_the_smoke_profile():
+    assert SMOKE.smoke and not FULL.smoke
+
+
+def test_setup_prints_one_line_each_and_returns_the_profile(monkeypatch, capsys, keep_the_precision_policy):
+    import keras
+
+    from lab_utils.profiles import setup
+
+    monkeypatch.setenv(PROFILE_ENV_VAR, "smoke")
+    assert setup(seed=3, float32=True) is SMOKE
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Versions", "Profile", "Precision", "Seed"]
+    assert "float32" in lines[2] and lines[3].split()[1] == "3"
+    assert keras.mixed_precision.global_policy().name == "float32"
+    first = np.random.rand()
+    setup(seed=3, float32=True)
+    assert np.random.rand() == first, "the seed is set: the same draws again"
+
+
+def test_setup_names_no_cpu_model(monkeypatch, capsys, keep_the_precision_policy):
+    from lab_utils.profiles import setup
+
+    monkeypatch.delenv(PROFILE_ENV_VAR, raising=False)
+    setup()
+    printed = capsys.readouterr().out
+    for word in ("EPYC", "Xeon", "AVX", "AMX", "Intel", "AMD"):
+        assert word not in printed
+
+
+@pytest.mark.parametrize("float32", ["yes", 1, None])
+def test_setup_refuses_a_float32_that_is_not_a_bool(float32):
+    from lab_utils.profiles import setup
+
+    with pytest.raises(ValueError, match="float32 must be True or False"):
+        setup(float32=float32)
+
+
+def test_setup_refuses_a_bad_seed():
+    from lab_utils.profiles import setup
+
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        setup(seed=-1)
