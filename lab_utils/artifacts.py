@@ -137,17 +137,16 @@ def load_prepared_networks(folder: str, pattern: str = "*.keras") -> list:
         raise ValueError(f"folder must be a name inside the artifacts folder, such as 'ladder', got {folder!r}.")
     where = artifacts_dir() / folder
     paths = sorted(where.glob(pattern)) if where.is_dir() else []
-    models, broken = [], []
+    models, names = [], []
     for path in paths:
         try:
             models.append(load_model_file(path, input_shape=(28, 28, 1), num_classes=10))
+            names.append(path.stem)
         except ModelFileError as problem:
-            broken.append(str(problem))
-    for problem in broken:
-        print(f"Left out: {problem}")
+            print(f"Left out: {problem}")
     if models:
         print(f"Loaded {len(models)} prepared network{'s' * (len(models) != 1)} from {_display(where)}: "
-              + ", ".join(path.stem for path in paths if not any(str(path) in b for b in broken)) + ".")
+              + ", ".join(names) + ".")
     else:
         print(f"No prepared networks ({pattern}) in {_display(where)}.")
     return models

@@ -45,7 +45,7 @@ class Profile:
 
     def choose(self, *, full, smoke):
         """Return ``full`` or ``smoke`` depending on this profile, e.g. an accuracy floor to assert."""
-        return full if self.name == "full" else smoke
+        return smoke if self.smoke else full
 
     def __str__(self) -> str:
         if self.name == "full":
@@ -91,19 +91,19 @@ def setup(seed: int = 0, *, float32: bool = False) -> Profile:
     The one set-up call of every notebook. ``float32=True`` keeps float32 whatever the hardware (the reproductions of
     published figures use it); otherwise the lab uses bfloat16 where the CPU has hardware for it.
     """
-    if not isinstance(float32, bool):
-        raise ValueError(f"float32 must be True or False, got {float32!r}.")
+    import warnings
+
     from .environment import check_versions
     from .precision import use_best_precision
 
-    import warnings
-
+    if not isinstance(float32, bool):
+        raise ValueError(f"float32 must be True or False, got {float32!r}.")
+    set_seed(seed)  # first: a bad seed is refused before anything global changes
     # Keras 3 warns that fit's shuffle=True is ignored for a tf.data pipeline, which shuffles itself: not the lesson.
     warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored", category=UserWarning)
     versions = check_versions()
     profile = get_profile()
     choice = use_best_precision(force_float32=True if float32 else None)
-    set_seed(seed)
     print(f"Versions:  Python {versions['python']}, TensorFlow {versions['tensorflow']}, Keras {versions['keras']}")
     print(f"Profile:   {profile}")
     print(f"Precision: {choice}")
