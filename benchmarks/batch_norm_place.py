@@ -3,7 +3,7 @@
     python benchmarks/batch_norm_place.py                  # 10 epochs, seeds 0 and 1, both places (~17 min, 2 cores)
     python benchmarks/batch_norm_place.py --short          # 6,000 images, 1 epoch, seed 0: proves it runs (~1 min)
 
-The network is the ladder's deeper network (lab.ladder_steps()[4]: two 3x3 convolutions per block, augmentation,
+The network is the ladder's deeper network (improved.ladder_steps()[4]: two 3x3 convolutions per block, augmentation,
 dropout 0.2 and 0.5), trained with the longer step's recipe shortened to ``--epochs`` (the one-cycle schedule spans
 them) on the ladder's 55,000 images.
 Only the place of BatchNormalization differs: ``after_pool`` (Conv -> ReLU -> MaxPool -> BN, the ladder's choice) or
@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import lab_utils as lab  # noqa: E402
-from lab_utils.environment import machine_summary, utc_timestamp  # noqa: E402
-from lab_utils import improved  # noqa: E402
+from bench import improved, machine, records  # noqa: E402
+from bench import ladder as bench_ladder  # noqa: E402
+from bench.machine import machine_summary, utc_timestamp  # noqa: E402
+from lab_utils import precision, training  # noqa: E402
 
 PLACES = improved.BATCH_NORM_PLACES
 
@@ -51,18 +53,18 @@ def build_network(place):
     """Return the ladder's deeper network (step 4) with batch normalisation at ``place`` (one of PLACES)."""
     if place not in PLACES:
         raise ValueError(f"place must be one of {PLACES}, got {place!r}.")
-    return improved.build_improved_cnn(**{**lab.ladder_steps()[4].model_options, "batch_norm": place})
+    return improved.build_improved_cnn(**{**improved.ladder_steps()[4].model_options, "batch_norm": place})
 
 
 def one_run(place, data, seed, recipe):
     import keras
 
     keras.utils.clear_session()
-    choice = lab.use_best_precision()
+    choice = precision.use_best_precision()
     lab.set_seed(seed)
     model = build_network(place)
     (x, y), (x_val, y_val) = data
-    run = improved.train_model(model, recipe, x, y, x_val=x_val, y_val=y_val, verbose=0)
+    run = training.fit(model, recipe, x, y, x_val=x_val, y_val=y_val, verbose=0)
     history = run.history
     return choice, {"val_accuracy": round(float(history["val_accuracy"][-1]), 4),
                     "val_loss": round(float(history["val_loss"][-1]), 4),
@@ -73,10 +75,10 @@ def one_run(place, data, seed, recipe):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    ladder_data = lab.load_ladder_data("full")
+    ladder_data = bench_ladder.load_ladder_data("full")
     (x, y), val = ladder_data["fit"], ladder_data["val"]
     data = ((x[:args.images], y[:args.images]) if args.images else (x, y)), val
-    recipe = dataclasses.replace(lab.ladder_steps()[5].recipe, epochs=args.epochs, early_stopping_patience=None,
+    recipe = dataclasses.replace(improved.ladder_steps()[5].recipe, epochs=args.epochs, early_stopping_patience=None,
                                  name=f"the longer step's recipe over {args.epochs} epochs")
     session = utc_timestamp()
     rows = []
@@ -86,10 +88,10 @@ def main(argv=None) -> int:
             print(f"seed {seed} | {place:10s} | validation {scores['val_accuracy']:.2%}, loss {scores['val_loss']:.4f} "
                   f"| {scores['train_seconds']:6.1f} s", flush=True)
             row = {"session": session, "batch_norm": place, "seed": seed, "epochs": args.epochs,
-                   "images": len(data[0][0]), "precision": choice.policy, **scores, **lab.machine_info(),
+                   "images": len(data[0][0]), "precision": choice.policy, **scores, **machine.machine_info(),
                    "finished_utc": utc_timestamp()}
             rows.append(row)
-            lab.append_run(args.out, row)
+            records.append_run(args.out, row)
     import pandas as pd
 
     table = pd.DataFrame(rows).groupby("batch_norm", sort=False).agg(
@@ -97,12 +99,12 @@ def main(argv=None) -> int:
         train_seconds=("train_seconds", "mean")).round(4)
     epochs = f"{args.epochs} epoch{'s' if args.epochs > 1 else ''}"
     print(f"\n{len(data[0][0]):,} images, {epochs}, {rows[0]['precision']}, {machine_summary()}\n")
-    print(lab.results.to_markdown(table.reset_index()))
+    print(records.to_markdown(table.reset_index()))
     print(f"Rows appended to {args.out}")
     return 0
 
 
 if __name__ == "__main__":
-    from lab_utils.environment import run_command
+    from bench.machine import run_command
 
     sys.exit(run_command(main))

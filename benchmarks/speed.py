@@ -20,10 +20,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+PERFORMANCE_MD = ROOT / "docs" / "performance.md"  # where the benchmark table lives
 sys.path.insert(0, str(ROOT))
 
 import lab_utils as lab  # noqa: E402
-from lab_utils.environment import utc_timestamp  # noqa: E402
+from bench import machine, records  # noqa: E402
+from bench.machine import utc_timestamp  # noqa: E402
+from lab_utils import precision  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -78,10 +81,10 @@ def time_fit(model, x, y, epochs, batch_size=200, dataset=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.summarize_only:
-        text = readme_markdown(lab.read_runs(args.out))
+        text = readme_markdown(records.read_runs(args.out))
         print(text)
         if args.out == parse_args([]).out:
-            lab.results.update_readme_block(ROOT / "README.md", "benchmark", text)
+            records.update_block(PERFORMANCE_MD, "benchmark", text)
         return 0
     (x_train, y_train), _ = lab.load_mnist()
     size, epochs = (48_000, 10) if args.full else (6_000, 1)
@@ -89,7 +92,7 @@ def main(argv=None) -> int:
     if not 200 <= size <= len(x_train):
         raise SystemExit(f"--images must lie between 200 and {len(x_train):,}, got {size:,}.")
     x, y = lab.prepare_images(x_train[:size]), lab.one_hot(y_train[:size])
-    lab_choice = lab.choose_precision(lab.detect_capabilities())
+    lab_choice = precision.choose_precision(precision.detect_capabilities())
     configs = {"plain Keras float32": ("float32", False), f"lab defaults ({lab_choice.policy})": (lab_choice.policy, False)}
     if "mixed_bfloat16" in args.also:
         configs["mixed_bfloat16 (forced)"] = ("mixed_bfloat16", False)
@@ -114,7 +117,7 @@ def main(argv=None) -> int:
     plain, lab_default = list(results.values())[:2]
     speedup = plain[1] / lab_default[1]
     print(f"Speed-up of the lab's defaults over plain Keras: {speedup:.2f}x")
-    info = lab.machine_info()
+    info = machine.machine_info()
     print("Machine:", ", ".join(f"{k}={v}" for k, v in info.items()))
     stamp = utc_timestamp()
     command = ("python benchmarks/speed.py " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
@@ -127,10 +130,10 @@ def main(argv=None) -> int:
             "jit_compile": configs[name][1],
             "lab_choice_reason": lab_choice.reason, **info, "finished_utc": stamp, "command": command,
         })
-        lab.append_run(args.out, rows[-1])
+        records.append_run(args.out, rows[-1])
     print("\n" + summary_markdown(rows, command))
     if args.out == parse_args([]).out:
-        lab.results.update_readme_block(ROOT / "README.md", "benchmark", readme_markdown(lab.read_runs(args.out)))
+        records.update_block(PERFORMANCE_MD, "benchmark", readme_markdown(records.read_runs(args.out)))
     return 0
 
 
@@ -167,7 +170,7 @@ def summary_markdown(rows, command) -> str:
         "images per second": [f"{r['images_per_second']:,.0f}" for r in rows],
         "speed-up over plain Keras": [f"{r['speedup_vs_plain']:.2f}x" for r in rows],
     })
-    return lab.results.to_markdown(table) + (
+    return records.to_markdown(table) + (
         f"\nSeed CNN, {first['images']:,} training images x {first['epochs']} epoch(s), batch 200, median of "
         f"{first['repeats']} alternating timed fits; {first['cpu']} ({first['cores']} cores; flags: {first['cpu_flags']}), "
         f"TensorFlow {first['tensorflow']}, Keras {first['keras']}. The lab chose {rows[1]['precision'] if len(rows) > 1 else '?'}: "
@@ -177,6 +180,6 @@ def summary_markdown(rows, command) -> str:
 
 
 if __name__ == "__main__":
-    from lab_utils.environment import run_command
+    from bench.machine import run_command
 
     sys.exit(run_command(main))

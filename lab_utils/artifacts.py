@@ -83,8 +83,9 @@ def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose:
     (:data:`lab_utils.training.FAST_RECIPE`) with the current precision policy, on the profile's share of the data.
     """
     from .data import load_mnist, one_hot, prepare_images
+    from .models import build_seed_cnn
     from .profiles import get_profile, set_seed
-    from .training import FAST_RECIPE, train_fast
+    from .training import FAST_RECIPE, fit
 
     profile = get_profile(profile) if profile is None or isinstance(profile, str) else profile
     path = Path(path) if path is not None else artifacts_dir() / f"seed_cnn_{profile.name}.keras"
@@ -97,7 +98,7 @@ def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose:
         else:
             info = read_model_info(path)
             accuracy = info.get("test_accuracy")
-            print(f"Loaded the trained seed CNN from {_display(path)}"
+            print(f"Loaded the trained seed CNN from {display_path(path)}"
                   + (f" (test accuracy {accuracy:.2%})." if isinstance(accuracy, float) else "."))
             return model
 
@@ -107,20 +108,18 @@ def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose:
     x_train, y_train = profile.subset(x_train, y_train, "train")
     x_test, y_test = profile.subset(x_test, y_test, "test")
     set_seed(0)
-    from .models import build_seed_cnn
-
-    model = build_seed_cnn(**FAST_RECIPE.model_options())
+    model = build_seed_cnn()  # the published layers and dropout
     epochs = profile.epochs(FAST_RECIPE.epochs)
     print(f"Training the seed CNN with the lab's fast recipe ({epochs} epoch{'s' * (epochs != 1)}, "
           f"{len(x_train):,} images, {keras.mixed_precision.global_policy().name}) ...")
-    run = train_fast(model, FAST_RECIPE, prepare_images(x_train), one_hot(y_train),
-                     prepare_images(x_test), one_hot(y_test), epochs=epochs, verbose=verbose)
+    run = fit(model, FAST_RECIPE, prepare_images(x_train), one_hot(y_train), x_test=prepare_images(x_test),
+              y_test=one_hot(y_test), epochs=epochs, verbose=verbose)
     save_model_atomic(model, path)
     info = {"test_accuracy": round(run.test_accuracy, 6), "train_seconds": round(run.train_seconds, 1),
             "epochs": epochs, "profile": profile.name, "precision": keras.mixed_precision.global_policy().name,
             "keras": keras.__version__}
     write_atomic(path.with_suffix(".json"), json.dumps(info, indent=2) + "\n")
-    print(f"Test accuracy {run.test_accuracy:.2%} after {run.train_seconds:.0f} s; saved to {_display(path)}.")
+    print(f"Test accuracy {run.test_accuracy:.2%} after {run.train_seconds:.0f} s; saved to {display_path(path)}.")
     return model
 
 
@@ -145,14 +144,14 @@ def load_prepared_networks(folder: str, pattern: str = "*.keras") -> list:
         except ModelFileError as problem:
             print(f"Left out: {problem}")
     if models:
-        print(f"Loaded {len(models)} prepared network{'s' * (len(models) != 1)} from {_display(where)}: "
+        print(f"Loaded {len(models)} prepared network{'s' * (len(models) != 1)} from {display_path(where)}: "
               + ", ".join(names) + ".")
     else:
-        print(f"No prepared networks ({pattern}) in {_display(where)}.")
+        print(f"No prepared networks ({pattern}) in {display_path(where)}.")
     return models
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """A path relative to the repository when it is inside it (shorter, and the same on every machine)."""
     try:
         return str(path.resolve().relative_to(REPO_ROOT))

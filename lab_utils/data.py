@@ -1,6 +1,4 @@
 """MNIST: loaded from Keras's download, or offline from the four original IDX files; prepared for Keras."""
-from __future__ import annotations
-
 import gzip
 import hashlib
 import math
@@ -11,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import IMAGE_SHAPES, IMAGE_SIZE, NUM_CLASSES, check_labels
+
 MNIST_DIR_ENV_VAR = "MNIST_DIR"
-NUM_CLASSES = 10
-IMAGE_SIZE = 28
 
 # The published SHA-256 of each original file (TensorFlow Datasets' url_checksums for mnist).
 MNIST_FILES = {
@@ -26,6 +24,7 @@ IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions
 LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension
 
 _FIX = "Download the original file again (or point MNIST_DIR at a good copy)."
+_NAMES = ", ".join(name for name, _ in MNIST_FILES.values())
 
 
 class MnistFileError(ValueError):
@@ -33,12 +32,9 @@ class MnistFileError(ValueError):
 
 
 def load_mnist(data_dir=None, *, verify: bool = True):
-    """Return ``(x_train, y_train), (x_test, y_test)`` exactly as ``keras.datasets.mnist.load_data()`` does.
-
-    With ``data_dir`` (or else ``$MNIST_DIR``) the four IDX ``.gz`` files are read from that folder, each
-    checked against its published SHA-256 (skip that with ``verify=False`` to read another IDX data set,
-    such as Fashion-MNIST). With neither, Keras downloads MNIST. Nothing is ever written to ``data_dir``.
-    """
+    """Return ``(x_train, y_train), (x_test, y_test)`` as Keras's MNIST does, read from ``data_dir`` or $MNIST_DIR."""
+    # Each file is checked against its published SHA-256 (verify=False reads another IDX data set, such as
+    # Fashion-MNIST). With no folder, Keras downloads MNIST. Nothing is ever written to data_dir.
     if data_dir is None:
         data_dir = os.environ.get(MNIST_DIR_ENV_VAR, "").strip() or None
     if data_dir is None:
@@ -47,70 +43,49 @@ def load_mnist(data_dir=None, *, verify: bool = True):
         raise TypeError(f"data_dir must be a folder path (str or Path), got {type(data_dir).__name__}.")
     folder = Path(data_dir).expanduser()
     _check_folder(folder)
-
     arrays = {}
     for key, (filename, sha256) in MNIST_FILES.items():
-        path = folder / filename
-        raw = path.read_bytes()
-        if verify:
-            _check_sha256(path, raw, sha256)
-        payload = _gunzip(path, raw)
         reader = _parse_images if key.endswith("images") else _parse_labels
-        arrays[key] = reader(path, payload)
-
+        arrays[key] = reader(folder / filename, _read_gzip(folder / filename, sha256 if verify else None))
     for split in ("train", "test"):
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
         if len(images) != len(labels):
-            raise MnistFileError(
-                f"{folder / MNIST_FILES[split + '_images'][0]} holds {len(images):,} images but "
-                f"{folder / MNIST_FILES[split + '_labels'][0]} holds {len(labels):,} labels: the two files "
-                f"of the {split} split do not belong together. {_FIX}"
-            )
+            raise MnistFileError(f"{folder / MNIST_FILES[split + '_images'][0]} holds {len(images):,} images but "
+                                 f"{folder / MNIST_FILES[split + '_labels'][0]} holds {len(labels):,} labels: the "
+                                 f"two files of the {split} split do not belong together. {_FIX}")
     return (arrays["train_images"], arrays["train_labels"]), (arrays["test_images"], arrays["test_labels"])
 
 
 def _load_with_keras():
     import keras
-
     try:
         return keras.datasets.mnist.load_data()
     except Exception as error:  # network errors come in many types; all mean the same to a student
-        raise FileNotFoundError(
-            f"Keras could not download MNIST ({type(error).__name__}: {error}). If this machine is offline, "
-            f"set {MNIST_DIR_ENV_VAR} to a folder that holds the four original files "
-            f"({', '.join(name for name, _ in MNIST_FILES.values())}), or pass data_dir=."
-        ) from error
+        raise FileNotFoundError(f"Keras could not download MNIST ({type(error).__name__}: {error}). If this machine "
+                                f"is offline, set {MNIST_DIR_ENV_VAR} to a folder that holds the four original files "
+                                f"({_NAMES}), or pass data_dir=.") from error
 
 
 def _check_folder(folder: Path) -> None:
+    where = f"Point {MNIST_DIR_ENV_VAR} (or data_dir) at the folder that holds the four IDX .gz files"
     if not folder.exists():
-        raise FileNotFoundError(
-            f"MNIST folder {str(folder)!r} does not exist. Point {MNIST_DIR_ENV_VAR} (or data_dir) at the folder "
-            f"that holds the four IDX .gz files, or unset it to let Keras download MNIST."
-        )
+        raise FileNotFoundError(f"MNIST folder {str(folder)!r} does not exist. {where}, or unset it to let Keras "
+                                f"download MNIST.")
     if not folder.is_dir():
-        raise FileNotFoundError(
-            f"MNIST folder {str(folder)!r} is a file, not a folder. Point {MNIST_DIR_ENV_VAR} (or data_dir) at the "
-            f"folder that holds the four IDX .gz files."
-        )
+        raise FileNotFoundError(f"MNIST folder {str(folder)!r} is a file, not a folder. {where}.")
     missing = [name for name, _ in MNIST_FILES.values() if not (folder / name).is_file()]
     if missing:
-        raise FileNotFoundError(
-            f"MNIST folder {str(folder)!r} lacks {', '.join(missing)}. It needs all four original files "
-            f"({', '.join(name for name, _ in MNIST_FILES.values())}), with their original names."
-        )
+        raise FileNotFoundError(f"MNIST folder {str(folder)!r} lacks {', '.join(missing)}. It needs all four "
+                                f"original files ({_NAMES}), with their original names.")
 
 
-def _check_sha256(path: Path, raw: bytes, expected: str) -> None:
-    actual = hashlib.sha256(raw).hexdigest()
-    if actual != expected:
-        raise MnistFileError(
-            f"{path} has SHA-256 {actual}, but the published MNIST file has {expected}: it is corrupt, "
-            f"truncated or not the original. {_FIX} To read another IDX data set on purpose, pass verify=False."
-        )
-
-
-def _gunzip(path: Path, raw: bytes) -> bytes:
+def _read_gzip(path: Path, sha256: str | None) -> bytes:
+    """Return the unzipped bytes of ``path``, checked against its published ``sha256`` unless that is None."""
+    raw = path.read_bytes()
+    if sha256 is not None and (actual := hashlib.sha256(raw).hexdigest()) != sha256:
+        raise MnistFileError(f"{path} has SHA-256 {actual}, but the published MNIST file has {sha256}: it is "
+                             f"corrupt, truncated or not the original. {_FIX} To read another IDX data set on "
+                             f"purpose, pass verify=False.")
     if raw[:2] != b"\x1f\x8b":
         raise MnistFileError(f"{path} is not a gzip file (it should be the original .gz download). {_FIX}")
     try:
@@ -122,56 +97,45 @@ def _gunzip(path: Path, raw: bytes) -> bytes:
 def _read_header(path: Path, payload: bytes, magic: int, num_dims: int, kind: str) -> tuple[int, ...]:
     header_size = 4 * (1 + num_dims)
     if len(payload) < header_size:
-        raise MnistFileError(
-            f"{path} holds {len(payload)} bytes once unzipped, fewer than the {header_size}-byte IDX header of "
-            f"an {kind} file. {_FIX}"
-        )
+        raise MnistFileError(f"{path} holds {len(payload)} bytes once unzipped, fewer than the {header_size}-byte "
+                             f"IDX header of an {kind} file. {_FIX}")
     found_magic, *dims = struct.unpack_from(f">{1 + num_dims}I", payload)
     if found_magic != magic:
-        raise MnistFileError(
-            f"{path} starts with magic number {found_magic}, but an IDX {kind} file starts with {magic}: "
-            f"it is not an MNIST {kind} file (are two files swapped?). {_FIX}"
-        )
+        raise MnistFileError(f"{path} starts with magic number {found_magic}, but an IDX {kind} file starts with "
+                             f"{magic}: it is not an MNIST {kind} file (are two files swapped?). {_FIX}")
     expected_bytes = header_size + math.prod(dims)  # Python ints: three 32-bit fields overflow int64
     if len(payload) != expected_bytes:
-        raise MnistFileError(
-            f"{path} declares {dims[0]:,} {kind} in its header, which needs {expected_bytes:,} bytes, but "
-            f"{len(payload):,} bytes are present: the count disagrees with the data. {_FIX}"
-        )
+        raise MnistFileError(f"{path} declares {dims[0]:,} {kind} in its header, which needs {expected_bytes:,} "
+                             f"bytes, but {len(payload):,} bytes are present: the count disagrees with the data. "
+                             f"{_FIX}")
     return tuple(dims)
 
 
 def _parse_images(path: Path, payload: bytes) -> np.ndarray:
     count, rows, cols = _read_header(path, payload, IMAGES_MAGIC, 3, "images")
     if (rows, cols) != (IMAGE_SIZE, IMAGE_SIZE):
-        raise MnistFileError(
-            f"{path} holds {rows}x{cols} images, but MNIST images are {IMAGE_SIZE}x{IMAGE_SIZE}. {_FIX}"
-        )
+        raise MnistFileError(f"{path} holds {rows}x{cols} images, but MNIST images are 28x28. {_FIX}")
     return np.frombuffer(payload, dtype=np.uint8, offset=16).reshape(count, rows, cols).copy()
 
 
 def _parse_labels(path: Path, payload: bytes) -> np.ndarray:
-    (count,) = _read_header(path, payload, LABELS_MAGIC, 1, "labels")
+    _read_header(path, payload, LABELS_MAGIC, 1, "labels")
     labels = np.frombuffer(payload, dtype=np.uint8, offset=8).copy()
     if labels.size and labels.max() >= NUM_CLASSES:
         bad = int(np.argmax(labels >= NUM_CLASSES))
-        raise MnistFileError(
-            f"{path} has label {labels[bad]} at index {bad}; MNIST labels are digits 0..9. {_FIX}"
-        )
+        raise MnistFileError(f"{path} has label {labels[bad]} at index {bad}; MNIST labels are digits 0..9. {_FIX}")
     return labels
 
 
 def prepare_images(x, layout: str = "image") -> np.ndarray:
-    """Return uint8 MNIST images as float32 in [0, 1], shaped (n, 28, 28, 1) for ``image`` or (n, 784) for ``flat``."""
+    """Return uint8 MNIST images as float32 in [0, 1], shaped (n, 28, 28, 1) for ``image``, (n, 784) for ``flat``."""
     x = np.asarray(x)
-    accepted = ((IMAGE_SIZE, IMAGE_SIZE), (IMAGE_SIZE, IMAGE_SIZE, 1), (IMAGE_SIZE * IMAGE_SIZE,))
-    if x.ndim < 2 or x.shape[1:] not in accepted or len(x) == 0:
-        raise ValueError(
-            f"expected a non-empty batch of MNIST images shaped (n, 28, 28), (n, 28, 28, 1) or (n, 784), "
-            f"got an array of shape {x.shape}."
-        )
+    if x.ndim < 2 or x.shape[1:] not in IMAGE_SHAPES or len(x) == 0:
+        raise ValueError(f"expected a non-empty batch of MNIST images shaped (n, 28, 28), (n, 28, 28, 1) or "
+                         f"(n, 784), got an array of shape {x.shape}.")
     if layout not in ("image", "flat"):
-        raise ValueError(f"layout must be 'image' (n, 28, 28, 1) for a CNN or 'flat' (n, 784) for a dense net, got {layout!r}.")
+        raise ValueError(f"layout must be 'image' (n, 28, 28, 1) for a CNN or 'flat' (n, 784) for a dense net, "
+                         f"got {layout!r}.")
     if x.dtype == np.uint8:
         x = x.astype("float32") / 255.0
     else:
@@ -180,17 +144,9 @@ def prepare_images(x, layout: str = "image") -> np.ndarray:
         if has_nan or x.min() < 0.0 or x.max() > 1.0:
             found = "NaN values" if has_nan else f"{x.min():.3g}..{x.max():.3g}"
             raise ValueError(f"float images must already lie in [0, 1] (found {found}); pass the uint8 images.")
-    shape = (-1, IMAGE_SIZE, IMAGE_SIZE, 1) if layout == "image" else (-1, IMAGE_SIZE * IMAGE_SIZE)
-    return x.reshape(shape)
+    return x.reshape((-1, IMAGE_SIZE, IMAGE_SIZE, 1) if layout == "image" else (-1, IMAGE_SIZE * IMAGE_SIZE))
 
 
 def one_hot(y, num_classes: int = NUM_CLASSES) -> np.ndarray:
     """Return integer labels as a float32 one-hot matrix of shape (n, num_classes)."""
-    y = np.asarray(y)
-    if y.ndim != 1 or y.size == 0:
-        raise ValueError(f"labels must be a non-empty 1-D array of integers, got shape {y.shape}.")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"labels must be integers 0..{num_classes - 1}, got dtype {y.dtype}.")
-    if y.min() < 0 or y.max() >= num_classes:
-        raise ValueError(f"labels must lie in 0..{num_classes - 1}, found {y.min()}..{y.max()}.")
-    return np.eye(num_classes, dtype="float32")[y]
+    return np.eye(num_classes, dtype="float32")[check_labels("labels", y, num_classes)]

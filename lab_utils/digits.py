@@ -4,8 +4,7 @@ MNIST's recipe (LeCun, Cortes and Burges): white ink on black, the digit's bound
 keeping its aspect ratio (with anti-aliasing, hence the grey levels), then placed in a 28x28 field so that its
 centre of mass lies at the centre. ``preprocess_digit_steps`` returns every step so a notebook can show them.
 """
-from __future__ import annotations
-
+import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -13,7 +12,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-IMAGE_SIZE = 28  # the MNIST field
+from .checks import IMAGE_SIZE, check_pixels, pixel_max
+
 BOX_SIZE = 20  # the box the digit is scaled into (its longer side)
 CENTRE = (14.0, 14.0)  # (row, col) in pixel indices 0..27, where MNIST's centres of mass lie (13.5..14.5)
 INK_THRESHOLD = 0.1  # a pixel is ink when it is above this fraction of the brightest ink (after polarity)
@@ -27,11 +27,7 @@ _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601, the weig
 
 
 def preprocess_digit(image) -> np.ndarray:
-    """Return a handwritten digit as an MNIST-style float32 (28, 28) image in [0, 1], white ink on black.
-
-    ``image`` is a PNG/JPEG path, a PIL.Image or a NumPy array (grey (H, W), colour (H, W, 3) or (H, W, 4);
-    uint8 0..255 or float 0..1), drawn dark-on-light or light-on-dark, of any size up to ``MAX_SIDE``.
-    """
+    """Return a handwritten digit (a path, PIL.Image or array, any polarity) as MNIST's float32 (28, 28) in [0, 1]."""
     return preprocess_digit_steps(image)["centred_28x28"]
 
 
@@ -56,9 +52,6 @@ def centre_of_mass(image) -> tuple[float, float]:
     return float(rows), float(cols)
 
 
-# --------------------------------------------------------------------------- step 1: grayscale in [0, 1]
-
-
 def to_grayscale(image) -> np.ndarray:
     """Return any accepted input as a 2-D float32 grey image in [0, 1]; alpha is composited onto white."""
     if isinstance(image, (str, os.PathLike)):
@@ -73,9 +66,8 @@ def to_grayscale(image) -> np.ndarray:
 
 def _open_image_file(path: Path) -> Image.Image:
     if not path.exists():
-        raise FileNotFoundError(
-            f"no image file at {str(path)!r}; check the path (it is read relative to {os.getcwd()})."
-        )
+        raise FileNotFoundError(f"no image file at {str(path)!r}; check the path (it is read relative to "
+                                f"{os.getcwd()}).")
     if path.is_dir():
         raise ValueError(f"{str(path)!r} is a folder; give the path of one PNG or JPEG image.")
     try:
@@ -85,10 +77,8 @@ def _open_image_file(path: Path) -> Image.Image:
     except UnidentifiedImageError:
         raise ValueError(f"{str(path)!r} is not an image PIL can read; save the digit as PNG or JPEG.") from None
     except Image.DecompressionBombError:
-        raise ValueError(
-            f"{str(path)!r} is far too large for a digit drawing; the limit is {MAX_SIDE} pixels on either side "
-            f"and {MAX_PIXELS // 1_000_000} megapixels. Crop or shrink it first."
-        ) from None
+        raise ValueError(f"{str(path)!r} is far too large for a digit drawing; the limit is {MAX_SIDE} pixels on "
+                         f"either side and {MAX_PIXELS // 1_000_000} megapixels. Crop or shrink it first.") from None
     with opened:
         _check_size(opened.size[1], opened.size[0], repr(str(path)))
         try:
@@ -102,25 +92,18 @@ def _check_size(height: int, width: int, what: str) -> None:
     if height == 0 or width == 0:
         raise ValueError(f"{what} is empty ({height}x{width} pixels); give an image of a drawn digit.")
     if height > MAX_SIDE or width > MAX_SIDE or height * width > MAX_PIXELS:
-        raise ValueError(
-            f"{what} is {width}x{height} pixels, too large for a digit drawing; the limit is {MAX_SIDE} pixels on "
-            f"either side and {MAX_PIXELS // 1_000_000} megapixels. Crop or shrink it first."
-        )
+        raise ValueError(f"{what} is {width}x{height} pixels, too large for a digit drawing; the limit is {MAX_SIDE} "
+                         f"pixels on either side and {MAX_PIXELS // 1_000_000} megapixels. Crop or shrink it first.")
 
 
 def _grayscale_from_pil(image: Image.Image, source: str) -> np.ndarray:
-    try:
+    with contextlib.suppress(Exception):  # a damaged EXIF block is no reason to refuse the pixels
         image = ImageOps.exif_transpose(image)  # phone photos: stand the picture up the way it was taken
-    except Exception:  # a damaged EXIF block is no reason to refuse the pixels
-        pass
     mode = image.mode
-    if mode.startswith("I;16"):
-        return _grayscale_from_array(np.asarray(image, dtype=np.float32) / 65535.0, source)
-    if mode == "I":
+    if mode.startswith("I") or mode == "F":  # 16- or 32-bit integer grey, or float grey
         pixels = np.asarray(image, dtype=np.float32)
-        return _grayscale_from_array(pixels / (255.0 if pixels.max(initial=0) <= 255 else 65535.0), source)
-    if mode == "F":
-        return _grayscale_from_array(np.asarray(image, dtype=np.float32), source)
+        wide = mode.startswith("I;16") or pixels.max(initial=0) > 255
+        return _grayscale_from_array(pixels / (1.0 if mode == "F" else 65535.0 if wide else 255.0), source)
     has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     try:
         image = image.convert("RGBA" if has_alpha else "L")
@@ -139,20 +122,20 @@ def _grayscale_from_array(array, source: str = "the array") -> np.ndarray:
     if array.dtype == bool:
         array = array.astype(np.float32)
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
-        raise TypeError(
-            f"{source} holds {array.dtype} values, not pixel numbers; "
-            f"give {_ACCEPTED}, with uint8 0..255 or float 0..1."
-        )
+        raise TypeError(f"{source} holds {array.dtype} values, not pixel numbers; give {_ACCEPTED}, with uint8 "
+                        f"0..255 or float 0..1.")
     if array.size == 0:
         raise ValueError(f"{source} is empty (shape {array.shape}); give an image of a drawn digit.")
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
-        raise ValueError(
-            f"{source} has shape {array.shape}; a digit image is (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA."
-        )
+        raise ValueError(f"{source} has shape {array.shape}; a digit image is (H, W) grey, (H, W, 3) RGB or "
+                         f"(H, W, 4) RGBA.")
     _check_size(array.shape[0], array.shape[1], source)
-    pixels = _to_unit_range(array, source)
+    if array.dtype == np.uint16:  # 16-bit grey
+        array = array.astype(np.float32) / 65535.0
+    pixels = check_pixels(source, array)
+    pixels = pixels.astype(np.float32) / np.float32(pixel_max(pixels))
     if pixels.ndim == 2:
         return pixels
     grey = pixels[:, :, :3] @ _LUMA
@@ -165,28 +148,6 @@ def _grayscale_from_array(array, source: str = "the array") -> np.ndarray:
     return np.clip(grey, 0.0, 1.0).astype(np.float32)
 
 
-def _to_unit_range(array: np.ndarray, source: str) -> np.ndarray:
-    if np.issubdtype(array.dtype, np.integer):
-        low, high = int(array.min()), int(array.max())
-        scale = 65535.0 if array.dtype == np.uint16 else 255.0
-        if low < 0 or high > scale:
-            raise ValueError(
-                f"{source} holds integers {low}..{high}; integer images must lie in 0..{int(scale)}."
-            )
-        return array.astype(np.float32) / np.float32(scale)
-    pixels = array.astype(np.float32)
-    if not np.isfinite(pixels).all():
-        raise ValueError(f"{source} holds NaN or infinite values; give finite pixel values (float 0..1).")
-    low, high = float(pixels.min()), float(pixels.max())
-    if low < 0.0 or high > 1.0:
-        hint = " (it looks like 0..255: divide by 255 or pass uint8)" if high <= 255.0 and low >= 0.0 else ""
-        raise ValueError(f"{source} holds floats {low:.3g}..{high:.3g}; float images must lie in [0, 1]{hint}.")
-    return pixels
-
-
-# --------------------------------------------------------------------------- step 2: white ink on black
-
-
 def _make_white_on_black(grey: np.ndarray) -> np.ndarray:
     """Return the ink as white (max 1) on black (0): the background is what the border mostly is."""
     border = np.concatenate([grey[0, :], grey[-1, :], grey[1:-1, 0], grey[1:-1, -1]])
@@ -196,16 +157,11 @@ def _make_white_on_black(grey: np.ndarray) -> np.ndarray:
     ink = darker if darker.sum() >= lighter.sum() else lighter  # the ink is the bigger departure from the paper
     strongest = float(ink.max())
     if strongest < MIN_INK_CONTRAST:
-        found = (
-            f"the whole image is one level ({background:.3g})" if strongest == 0 else
-            f"the strongest mark differs from the background ({background:.3g}) by only {strongest:.3g}, "
-            f"below the {MIN_INK_CONTRAST} a stroke needs"
-        )
+        found = (f"the whole image is one level ({background:.3g})" if strongest == 0 else
+                 f"the strongest mark differs from the background ({background:.3g}) by only {strongest:.3g}, "
+                 f"below the {MIN_INK_CONTRAST} a stroke needs")
         raise ValueError(f"no ink found: {found}. Is the image blank, or the pen too faint?")
     return (ink / strongest).astype(np.float32)
-
-
-# --------------------------------------------------------------------------- steps 3 to 5: crop, scale, centre
 
 
 def _crop_to_ink(ink: np.ndarray) -> np.ndarray:

@@ -1,8 +1,7 @@
-"""The lab's environment: a quiet TensorFlow import, version checks, Colab detection, machine facts."""
+"""The lab's environment: a quiet TensorFlow import, version checks, Colab detection."""
 from __future__ import annotations
 
 import contextlib
-import datetime
 import os
 import platform
 import sys
@@ -76,57 +75,3 @@ def check_versions() -> dict:
                 f"Run `pip install -r requirements.txt` from the lab's folder (or upgrade {name})."
             )
     return found
-
-
-def utc_timestamp() -> str:
-    """Return the current time in UTC as ISO 8601 to the second, e.g. "2026-11-25T03:10:37Z", as run records use."""
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def machine_summary(info=None) -> str:
-    """Return "CPU (N cores), TensorFlow x, Keras y" for a run's facts: a row or dict of machine_info()'s keys."""
-    info = machine_info() if info is None else info
-    try:
-        return f"{info['cpu']} ({int(info['cores'])} cores), TensorFlow {info['tensorflow']}, Keras {info['keras']}"
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"info must hold machine_info()'s cpu, cores, tensorflow and keras ({error!r}).") from None
-
-
-def run_command(main, argv=None) -> int:
-    """Run a command's ``main(argv)``; a missing or unreadable input ends it with its message and status 2.
-
-    The lab's errors already say what is wrong and what to do, so a command prints that message, not a traceback
-    (``LAB_TRACEBACK=1`` shows the traceback too). Other errors propagate as usual.
-    """
-    if not callable(main):
-        raise TypeError(f"main must be a function taking argv, got {type(main).__name__}.")
-    try:
-        return main(argv)
-    except (FileNotFoundError, ValueError) as error:
-        if os.environ.get("LAB_TRACEBACK", "").strip() not in ("", "0"):
-            raise
-        name = os.path.basename(sys.argv[0]) or "command"
-        print(f"{name}: error: {error}\n(LAB_TRACEBACK=1 shows where it came from.)", file=sys.stderr)
-        return 2
-
-
-def machine_info() -> dict:
-    """Return the facts a result needs to be reproducible: CPU (model and widest vector feature), cores, versions."""
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    from .precision import detect_capabilities
-
-    caps = detect_capabilities()
-    interesting = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
-    return {
-        "cpu": caps.cpu_name,  # the model and its widest vector feature: one model name can cover different chips
-        "cores": os.cpu_count(),
-        "cpu_flags": " ".join(f for f in interesting if f in caps.cpu_flags) or "none of " + "/".join(interesting),
-        "gpu": "; ".join(name for name, _ in caps.gpus) or "none",
-        "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "numpy": np.__version__,
-    }

@@ -23,9 +23,7 @@ class Profile:
         """Return the number of epochs to train for a recipe that asks for ``recipe_epochs``."""
         if isinstance(recipe_epochs, bool) or not isinstance(recipe_epochs, (int, np.integer)) or recipe_epochs < 1:
             raise ValueError(f"recipe_epochs must be a positive integer, got {recipe_epochs!r}.")
-        if self.max_epochs is None:
-            return int(recipe_epochs)
-        return int(min(recipe_epochs, self.max_epochs))
+        return int(recipe_epochs if self.max_epochs is None else min(recipe_epochs, self.max_epochs))
 
     def subset(self, x, y, split: str = "train"):
         """Return the first images and labels of a split that this profile uses (all of them in ``full``)."""
@@ -34,26 +32,18 @@ class Profile:
         if len(x) != len(y):
             raise ValueError(f"x and y must have the same length, got {len(x)} images and {len(y)} labels.")
         size = self.train_size if split == "train" else self.test_size
-        if size is None:
-            return x, y
-        return x[:size], y[:size]
+        return (x, y) if size is None else (x[:size], y[:size])
 
     @property
     def smoke(self) -> bool:
         """True in the smoke profile: the tests' quick run, which proves the code runs and nothing about accuracy."""
         return self.name != "full"
 
-    def choose(self, *, full, smoke):
-        """Return ``full`` or ``smoke`` depending on this profile, e.g. an accuracy floor to assert."""
-        return smoke if self.smoke else full
-
     def __str__(self) -> str:
         if self.name == "full":
             return "full (all the data and every epoch, as the committed outputs)"
-        return (
-            f"{self.name} (at most {self.train_size:,} training images and {self.max_epochs} "
-            f"epoch{'s' if self.max_epochs != 1 else ''}: it proves the code runs, not how accurate it is)"
-        )
+        return (f"{self.name} (at most {self.train_size:,} training images and {self.max_epochs} "
+                f"epoch{'s' if self.max_epochs != 1 else ''}: it proves the code runs, not how accurate it is)")
 
 
 PROFILES = {
@@ -68,10 +58,8 @@ def get_profile(name: str | None = None) -> Profile:
         name = os.environ.get(PROFILE_ENV_VAR, "").strip() or DEFAULT_PROFILE
     key = str(name).strip().lower()
     if key not in PROFILES:
-        raise ValueError(
-            f"Unknown run profile {name!r} (from {PROFILE_ENV_VAR} or the argument): "
-            f"use one of {', '.join(sorted(PROFILES))}."
-        )
+        raise ValueError(f"Unknown run profile {name!r} (from {PROFILE_ENV_VAR} or the argument): "
+                         f"use one of {', '.join(sorted(PROFILES))}.")
     return PROFILES[key]
 
 

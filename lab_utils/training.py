@@ -1,29 +1,67 @@
-"""Training helpers: the published recipes, a timed fit, and a test-set evaluation."""
+"""Training: one recipe type, one fit function, the lab's input pipeline, and predictions."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
 import keras
 import numpy as np
 
-OPTIMIZERS = ("sgd", "adam", "rmsprop", "adamw", "nadam", "adagrad")
+from .checks import check_images_and_labels, check_positive_int
+
+OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "rmsprop", "adamw", "nadam", "adagrad")  # sgd_momentum: momentum 0.9
+SCHEDULES = ("constant", "one_cycle", "cosine")
+PIPELINES = ("lab", "keras")
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """How a published network is trained."""
+    """How a network is trained: optimizer, learning rate and its schedule, loss, batches, epochs, validation."""
 
     name: str
-    optimizer: str
-    batch_size: int
-    epochs: int
-    validation_split: float
-    loss: str = "categorical_crossentropy"
+    optimizer: str = "adam"  # one of OPTIMIZERS
+    learning_rate: float | None = None  # None: the optimizer's default; with a schedule, its peak
+    schedule: str = "constant"  # one_cycle: warm up from a tenth of the peak, then cosine to 0; cosine: from the peak
+    warmup_fraction: float = 0.2  # one_cycle's share of the steps spent warming up
+    batch_size: int = 200
+    epochs: int = 10
+    validation_split: float = 0.0  # as Keras's: the last share of the training images is held out, never trained on
+    label_smoothing: float = 0.0
+    use_ema: bool = False  # average the weights over the steps (the optimizer's use_ema)
+    early_stopping_patience: int | None = None  # None: every epoch; else stop after this many without progress
+    monitor: str = "val_accuracy"  # what early stopping watches; the best epoch's weights are restored
+    pipeline: str = "lab"  # lab: input_pipeline (tf.data, autotuning off); keras: model.fit on the arrays
+
+    def __post_init__(self):
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Recipe.{name} must be a positive integer, got {value!r}.")
+        for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("pipeline", PIPELINES),
+                              ("monitor", ("val_accuracy", "val_loss"))):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"Recipe.{name} must be one of {', '.join(choices)}, got {getattr(self, name)!r}.")
+        rate = self.learning_rate
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0):
+            raise ValueError(f"Recipe.learning_rate must be a positive number or None, got {rate!r}.")
+        if self.schedule != "constant" and rate is None:
+            raise ValueError(f"Recipe.learning_rate: a {self.schedule} schedule needs its peak learning rate.")
+        for name in ("warmup_fraction", "validation_split", "label_smoothing"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"Recipe.{name} must be in [0, 1), got {getattr(self, name)!r}.")
+        patience = self.early_stopping_patience
+        if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 1):
+            raise ValueError(f"Recipe.early_stopping_patience must be None or a positive integer, got {patience!r}.")
 
 
-DENSE_BASELINE_RECIPE = Recipe("dense baseline", optimizer="SGD", batch_size=200, epochs=25, validation_split=0.2)
-SEED_CNN_RECIPE = Recipe("seed CNN", optimizer="adam", batch_size=200, epochs=10, validation_split=0.2)
+# The published recipes (notebooks 01 and 02), and the lab's fast one (chosen on validation: scripts/fast_recipe.py).
+DENSE_BASELINE_RECIPE = Recipe("dense baseline", optimizer="sgd", batch_size=200, epochs=25, validation_split=0.2,
+                               pipeline="keras")
+SEED_CNN_RECIPE = Recipe("seed CNN", optimizer="adam", batch_size=200, epochs=10, validation_split=0.2,
+                         pipeline="keras")
+FAST_RECIPE = Recipe("fast seed CNN", learning_rate=3e-3, schedule="one_cycle", batch_size=128, epochs=3,
+                     label_smoothing=0.1)
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -41,7 +79,7 @@ class EpochTimer(keras.callbacks.Callback):
 
 @dataclass
 class TrainingRun:
-    """What one training run produced: its Keras history, timings and test scores."""
+    """What one training run produced: its Keras history, timings and test scores (NaN when not tested)."""
 
     history: dict
     train_seconds: float
@@ -50,85 +88,8 @@ class TrainingRun:
     test_accuracy: float = float("nan")
 
 
-def _check_images_and_labels(*parts) -> None:
-    """Raise ValueError unless each (name, images, labels) part is non-empty with as many labels as images."""
-    for name, x, y in parts:
-        if len(x) != len(y) or len(x) == 0:
-            raise ValueError(f"{name + ' ' if name else ''}images and labels must be non-empty and equally long, "
-                             f"got {len(x)} and {len(y)}.")
-
-
-def train_and_evaluate(model, recipe: Recipe, x_train, y_train, x_test, y_test, *, epochs=None, verbose=2):
-    """Compile ``model`` with ``recipe``, fit it, evaluate it on the test set; return a TrainingRun."""
-    if not isinstance(recipe, Recipe):
-        raise TypeError(f"recipe must be a Recipe, got {type(recipe).__name__}.")
-    _check_images_and_labels(("train", x_train, y_train), ("test", x_test, y_test))
-    epochs = recipe.epochs if epochs is None else epochs
-    model.compile(optimizer=recipe.optimizer, loss=recipe.loss, metrics=["accuracy"])
-    timer = EpochTimer()
-    start = time.perf_counter()
-    history = model.fit(
-        x_train,
-        y_train,
-        batch_size=recipe.batch_size,
-        epochs=epochs,
-        validation_split=recipe.validation_split,
-        callbacks=[timer],
-        verbose=verbose,
-    )
-    train_seconds = time.perf_counter() - start
-    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
-    return TrainingRun(
-        history=history.history,
-        train_seconds=train_seconds,
-        epoch_seconds=list(timer.seconds),
-        test_loss=float(test_loss),
-        test_accuracy=float(test_accuracy),
-    )
-
-
-def predict_classes(model, x, batch_size: int = 1000):
-    """Return the predicted digit and the softmax probabilities for each image in ``x``."""
-    probabilities = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
-    return probabilities.argmax(axis=1), probabilities
-
-
-@dataclass(frozen=True)
-class FastRecipe:
-    """A short schedule for the seed CNN's layers: one-cycle learning rate, all training images, few epochs."""
-
-    name: str = "fast seed CNN"
-    epochs: int = 3
-    batch_size: int = 128
-    peak_learning_rate: float = 3e-3
-    warmup_fraction: float = 0.2
-    label_smoothing: float = 0.0
-    use_ema: bool = False
-    validation_split: float = 0.0
-    conv_dropout: float = 0.2
-    dense_dropout: float = 0.5
-
-    def model_options(self) -> dict:
-        """Return the keyword arguments of ``build_seed_cnn`` that this recipe sets (only dropout: the layers stay)."""
-        return {"conv_dropout": self.conv_dropout, "dense_dropout": self.dense_dropout}
-
-    def __post_init__(self):
-        for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"FastRecipe.{name} must be a positive integer, got {value!r}.")
-        if not self.peak_learning_rate > 0:
-            raise ValueError(f"FastRecipe.peak_learning_rate must be positive, got {self.peak_learning_rate!r}.")
-        for name in ("warmup_fraction", "label_smoothing", "validation_split", "conv_dropout", "dense_dropout"):
-            value = getattr(self, name)
-            if not 0.0 <= value < 1.0:
-                raise ValueError(f"FastRecipe.{name} must be in [0, 1), got {value!r}.")
-
-
-FAST_RECIPE = FastRecipe(label_smoothing=0.1)  # chosen on validation: scripts/fast_recipe.py --search
-
-
-def one_cycle_schedule(peak_learning_rate: float, total_steps: int, warmup_fraction: float = 0.2, start_divisor: float = 10.0):
+def one_cycle_schedule(peak_learning_rate: float, total_steps: int, warmup_fraction: float = 0.2,
+                       start_divisor: float = 10.0):
     """Return a Keras schedule: linear warm-up to ``peak_learning_rate``, then cosine decay to zero ("one cycle")."""
     if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 2:
         raise ValueError(f"total_steps must be an integer of at least 2, got {total_steps!r}.")
@@ -140,29 +101,46 @@ def one_cycle_schedule(peak_learning_rate: float, total_steps: int, warmup_fract
         raise ValueError(f"start_divisor must be at least 1, got {start_divisor!r}.")
     warmup_steps = int(warmup_fraction * total_steps)
     return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=peak_learning_rate / start_divisor,
-        decay_steps=int(total_steps) - warmup_steps,
-        alpha=0.0,
-        warmup_target=peak_learning_rate if warmup_steps else None,
-        warmup_steps=warmup_steps,
-    )
+        initial_learning_rate=peak_learning_rate / start_divisor, decay_steps=int(total_steps) - warmup_steps,
+        alpha=0.0, warmup_target=peak_learning_rate if warmup_steps else None, warmup_steps=warmup_steps)
+
+
+def learning_rate(recipe: Recipe, total_steps: int):
+    """Return what the recipe's optimizer is given as its rate: None (its default), a number, or a Keras schedule."""
+    if recipe.schedule == "one_cycle":
+        return one_cycle_schedule(recipe.learning_rate, max(2, total_steps), recipe.warmup_fraction)
+    if recipe.schedule == "cosine":
+        return one_cycle_schedule(recipe.learning_rate, max(2, total_steps), warmup_fraction=0.0, start_divisor=1.0)
+    return recipe.learning_rate
+
+
+def make_optimizer(name: str, rate=None, use_ema: bool = False):
+    """Return a fresh Keras optimizer by its recipe name; ``rate`` None keeps the optimizer's default."""
+    classes = {"sgd": keras.optimizers.SGD, "sgd_momentum": keras.optimizers.SGD, "adam": keras.optimizers.Adam,
+               "rmsprop": keras.optimizers.RMSprop, "adamw": keras.optimizers.AdamW, "nadam": keras.optimizers.Nadam,
+               "adagrad": keras.optimizers.Adagrad}
+    key = str(name).strip().lower()
+    if key not in classes:
+        raise ValueError(f"unknown optimizer {name!r}: use one of {', '.join(classes)}.")
+    options = {} if rate is None else {"learning_rate": rate if callable(rate) else float(rate)}
+    if key == "sgd_momentum":
+        options["momentum"] = 0.9
+    if use_ema:
+        options["use_ema"] = True
+    return classes[key](**options)
 
 
 def input_pipeline(x, y, batch_size: int, *, shuffle_seed=None, shuffle: bool = True):
     """Return a tf.data pipeline over arrays ``x``, ``y``: reshuffled each epoch, batched, two batches prefetched.
 
-    ``model.fit(x, y)`` builds a similar pipeline itself, with tf.data's autotuning on; its tuning thread sleeps
-    for doubling periods (up to a minute), and when a fit ends the pipeline waits for that thread to wake. On a
-    2-core CPU, 3 of 10 one-epoch fits on arrays sat idle for 10-17 s at their end, none of 10 on this pipeline
-    (``python benchmarks/fit_tail.py --full``). This pipeline turns autotuning off, so a fit ends with its last step. ``shuffle=False`` keeps the order (for
-    evaluation); ``shuffle_seed`` makes the shuffled order reproducible.
+    Unlike the pipeline ``model.fit(x, y)`` builds, this one has tf.data's autotuning off: its tuning thread can keep
+    a finished fit waiting for up to a minute on a 2-core CPU (``python benchmarks/fit_tail.py``).
     """
     import tensorflow as tf
 
     x, y = np.asarray(x), np.asarray(y)
-    _check_images_and_labels(("", x, y))
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    check_images_and_labels(("", x, y))
+    check_positive_int("batch_size", batch_size)
     if shuffle_seed is not None and (isinstance(shuffle_seed, bool) or not isinstance(shuffle_seed, (int, np.integer))
                                      or shuffle_seed < 0):
         raise ValueError(f"shuffle_seed must be a non-negative integer or None, got {shuffle_seed!r}.")
@@ -175,37 +153,63 @@ def input_pipeline(x, y, batch_size: int, *, shuffle_seed=None, shuffle: bool = 
     return dataset.batch(int(batch_size)).prefetch(2).with_options(options)
 
 
-def _fit_on_pipelines(model, x_train, y_train, batch_size, *, epochs, x_val=None, y_val=None, callbacks=(),
-                      verbose=2):
-    """Fit ``model`` on ``input_pipeline``s (validation too, if given) and return Keras's History.
+def fit(model, recipe: Recipe, x_train, y_train, *, x_val=None, y_val=None, x_test=None, y_test=None, epochs=None,
+        callbacks=(), verbose=2) -> TrainingRun:
+    """Compile ``model`` with ``recipe``, fit it, score it on the test images if given; return a TrainingRun.
 
-    The shuffle seed is drawn from NumPy's generator, so ``lab.set_seed`` makes the order reproducible.
+    Validation comes from ``x_val``/``y_val`` or from the recipe's ``validation_split``, never both; the test images
+    play no part in training. ``epochs`` overrides the recipe's (a profile's cap). The lab pipeline's shuffle seed is
+    drawn from NumPy's generator, so ``lab.set_seed`` makes the order reproducible.
     """
-    train = input_pipeline(x_train, y_train, batch_size, shuffle_seed=int(np.random.randint(2**31)))
-    validation = None if x_val is None else input_pipeline(x_val, y_val, 1000, shuffle=False)
-    return model.fit(train, epochs=epochs, validation_data=validation, shuffle=False,  # the pipeline shuffles
-                     callbacks=list(callbacks), verbose=verbose)
-
-
-def train_fast(model, recipe: FastRecipe, x_train, y_train, x_test, y_test, *, epochs=None, verbose=2):
-    """Train ``model`` with a FastRecipe (Adam, one-cycle learning rate), evaluate on the test set; return a TrainingRun."""
-    if not isinstance(recipe, FastRecipe):
-        raise TypeError(f"recipe must be a FastRecipe, got {type(recipe).__name__}.")
-    _check_images_and_labels(("train", x_train, y_train), ("test", x_test, y_test))
-    epochs = recipe.epochs if epochs is None else epochs
-    fit_size = len(x_train) - int(len(x_train) * recipe.validation_split)  # Keras's validation_split: the last images
-    steps = max(2, -(-fit_size // recipe.batch_size) * epochs)
-    schedule = one_cycle_schedule(recipe.peak_learning_rate, steps, recipe.warmup_fraction)
-    optimizer = keras.optimizers.Adam(learning_rate=schedule, use_ema=recipe.use_ema)
-    loss = keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)
-    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a Recipe, got {type(recipe).__name__}.")
+    check_images_and_labels(("train", x_train, y_train))
+    for name, x, y in (("validation", x_val, y_val), ("test", x_test, y_test)):
+        if (x is None) != (y is None):
+            raise ValueError(f"give both the {name} images and their labels, or neither.")
+        if x is not None:
+            check_images_and_labels((name, x, y))
+    if x_val is not None and recipe.validation_split:
+        raise ValueError("give x_val and y_val or a recipe with a validation_split, not both.")
+    epochs = check_positive_int("epochs", recipe.epochs if epochs is None else epochs)
+    fit_size = int(math.floor(len(x_train) * (1.0 - recipe.validation_split)))  # as Keras splits: the last images
+    if fit_size < 1:
+        raise ValueError(f"validation_split {recipe.validation_split} leaves no image of {len(x_train)} to train on.")
+    if recipe.validation_split:
+        x_train, y_train, x_val, y_val = x_train[:fit_size], y_train[:fit_size], x_train[fit_size:], y_train[fit_size:]
+    if recipe.early_stopping_patience is not None and x_val is None:
+        raise ValueError("early stopping watches the validation images: pass x_val and y_val, or a validation_split.")
+    steps = math.ceil(fit_size / recipe.batch_size) * epochs
+    model.compile(optimizer=make_optimizer(recipe.optimizer, learning_rate(recipe, steps), recipe.use_ema),
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
+                  metrics=["accuracy"])
     timer = EpochTimer()
+    callbacks = [timer, *callbacks]
+    if recipe.early_stopping_patience is not None:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor=recipe.monitor, mode="max" if recipe.monitor == "val_accuracy" else "min",
+            patience=recipe.early_stopping_patience, restore_best_weights=True))
     start = time.perf_counter()
-    held_out = fit_size < len(x_train)
-    history = _fit_on_pipelines(model, x_train[:fit_size], y_train[:fit_size], recipe.batch_size, epochs=epochs,
-                                x_val=x_train[fit_size:] if held_out else None,
-                                y_val=y_train[fit_size:] if held_out else None, callbacks=[timer], verbose=verbose)
-    train_seconds = time.perf_counter() - start
-    test_loss, test_accuracy = model.evaluate(input_pipeline(x_test, y_test, 1000, shuffle=False), verbose=0)
-    return TrainingRun(history=history.history, train_seconds=train_seconds, epoch_seconds=list(timer.seconds),
-                       test_loss=float(test_loss), test_accuracy=float(test_accuracy))
+    if recipe.pipeline == "keras":
+        history = model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=epochs, callbacks=callbacks,
+                            validation_data=None if x_val is None else (x_val, y_val), verbose=verbose)
+    else:
+        train = input_pipeline(x_train, y_train, recipe.batch_size, shuffle_seed=int(np.random.randint(2**31)))
+        validation = None if x_val is None else input_pipeline(x_val, y_val, 1000, shuffle=False)
+        history = model.fit(train, epochs=epochs, validation_data=validation, shuffle=False, callbacks=callbacks,
+                            verbose=verbose)
+    run = TrainingRun(history=history.history, train_seconds=time.perf_counter() - start,
+                      epoch_seconds=list(timer.seconds))
+    if x_test is not None:
+        if recipe.pipeline == "keras":
+            scores = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+        else:
+            scores = model.evaluate(input_pipeline(x_test, y_test, 1000, shuffle=False), verbose=0)
+        run.test_loss, run.test_accuracy = float(scores[0]), float(scores[1])
+    return run
+
+
+def predict_classes(model, x, batch_size: int = 1000):
+    """Return the predicted digit and the softmax probabilities for each image in ``x``."""
+    probabilities = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
+    return probabilities.argmax(axis=1), probabilities

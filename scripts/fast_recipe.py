@@ -18,24 +18,38 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS_README = ROOT / "results" / "README.md"  # the generated tables live there, not in README.md
 sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
 
 import lab_utils as lab  # noqa: E402
-from lab_utils.environment import utc_timestamp  # noqa: E402
+from bench import machine, records  # noqa: E402
+from bench.machine import utc_timestamp  # noqa: E402
+from lab_utils import io, precision, profiles, training  # noqa: E402
 
 BUDGET = 0.30  # the fast recipe may take at most this share of the plain recipe's training time
 TARGET = 0.9940
 VALIDATION_SIZE = 10_000
 
 # Candidates tried by --search, in the order they were tried; each changes the recipe's free settings only.
+# A candidate is a recipe and the seed CNN's dropout (its layers stay the published ones).
+DROPOUT = {"conv_dropout": 0.2, "dense_dropout": 0.5}  # the published rates
+START = dataclasses.replace(training.FAST_RECIPE, label_smoothing=0.0)  # what the search started from
 CANDIDATES = {
-    "3 epochs, batch 128, peak lr 3e-3": lab.FastRecipe(epochs=3),
-    "3 epochs, + weight averaging (EMA)": lab.FastRecipe(epochs=3, use_ema=True),
-    "3 epochs, lighter dropout 0.1/0.3": lab.FastRecipe(epochs=3, conv_dropout=0.1, dense_dropout=0.3),
-    "3 epochs, batch 64, peak lr 2e-3": lab.FastRecipe(epochs=3, batch_size=64, peak_learning_rate=2e-3),
-    "4 epochs, batch 128, peak lr 3e-3": lab.FastRecipe(epochs=4),
-    "3 epochs, label smoothing 0.1": lab.FastRecipe(epochs=3, label_smoothing=0.1),
+    "3 epochs, batch 128, peak lr 3e-3": (START, DROPOUT),
+    "3 epochs, + weight averaging (EMA)": (dataclasses.replace(START, use_ema=True), DROPOUT),
+    "3 epochs, lighter dropout 0.1/0.3": (START, {"conv_dropout": 0.1, "dense_dropout": 0.3}),
+    "3 epochs, batch 64, peak lr 2e-3": (dataclasses.replace(START, batch_size=64, learning_rate=2e-3), DROPOUT),
+    "4 epochs, batch 128, peak lr 3e-3": (dataclasses.replace(START, epochs=4), DROPOUT),
+    "3 epochs, label smoothing 0.1": (dataclasses.replace(START, label_smoothing=0.1), DROPOUT),
 }
+
+
+def recorded_fields(recipe, dropout) -> dict:
+    """The columns results/fast_recipe_*.csv record for a recipe (their names since the first search)."""
+    return {"name": recipe.name, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
+            "peak_learning_rate": recipe.learning_rate, "warmup_fraction": recipe.warmup_fraction,
+            "label_smoothing": recipe.label_smoothing, "use_ema": recipe.use_ema,
+            "validation_split": recipe.validation_split, **dropout}
 
 
 def parse_args(argv=None):
@@ -69,7 +83,7 @@ SESSION = utc_timestamp()  # this invocation's start
 
 
 PLAIN_INPUT = "NumPy arrays (Keras's autotuned tf.data)"  # the plain recipe: model.fit(x, y, validation_split=0.2)
-FAST_INPUT = "lab.input_pipeline"  # lab.train_fast: tf.data with autotuning off (benchmarks/fit_tail.py)
+FAST_INPUT = "lab.input_pipeline"  # a recorded value: train_fast's tf.data, autotuning off (benchmarks/fit_tail.py)
 
 
 def _row(kind, name, seed, recipe_fields, run, choice, profile, score_name):
@@ -86,13 +100,13 @@ def _row(kind, name, seed, recipe_fields, run, choice, profile, score_name):
         score_name: round(run.test_accuracy, 6),
         "train_seconds": round(run.train_seconds, 1),
         "seconds_per_epoch": round(sum(run.epoch_seconds) / len(run.epoch_seconds), 2),
-        **lab.machine_info(),
+        **machine.machine_info(),
         "finished_utc": utc_timestamp(),
     }
 
 
 def _done(path, **match) -> bool:
-    runs = lab.read_runs(path)
+    runs = records.read_runs(path)
     if runs.empty:
         return False
     mask = True
@@ -103,14 +117,14 @@ def _done(path, **match) -> bool:
     return bool(mask.any())
 
 
-def train_fast_recipe(recipe, seed, x_train, y_train, x_eval, y_eval, profile):
+def train_fast_recipe(recipe, dropout, seed, x_train, y_train, x_eval, y_eval, profile):
     import keras
 
     keras.backend.clear_session()
-    choice = lab.use_best_precision()
+    choice = precision.use_best_precision()
     lab.set_seed(seed)
-    run = lab.train_fast(lab.build_seed_cnn(**recipe.model_options()), recipe, x_train, y_train, x_eval, y_eval,
-                         epochs=profile.epochs(recipe.epochs), verbose=2)
+    run = training.fit(lab.build_seed_cnn(**dropout), recipe, x_train, y_train, x_test=x_eval, y_test=y_eval,
+                       epochs=profile.epochs(recipe.epochs), verbose=2)
     return run, choice
 
 
@@ -118,49 +132,51 @@ def search(args, profile, out):
     x_train, y_train, _, _ = load_data(profile)
     split = len(x_train) - (VALIDATION_SIZE if profile.name == "full" else len(x_train) // 5)
     x_fit, y_fit, x_val, y_val = x_train[:split], y_train[:split], x_train[split:], y_train[split:]
-    caps = lab.detect_capabilities()
+    caps = precision.detect_capabilities()
     for name in args.candidates or CANDIDATES:
-        recipe = CANDIDATES[name]
+        recipe, dropout = CANDIDATES[name]
         for seed in args.seeds:
-            if _done(out, recipe=name, seed=seed, cpu=caps.cpu_name):
+            if _done(out, recipe=name, seed=seed, cpu=machine.current_cpu()):
                 print(f"skip {name!r} seed {seed}: already in {out}")
                 continue
             print(f"\n== candidate {name!r} | seed {seed} | train {len(x_fit):,} / validate {len(x_val):,}", flush=True)
-            run, choice = train_fast_recipe(recipe, seed, x_fit, y_fit, x_val, y_val, profile)
+            run, choice = train_fast_recipe(recipe, dropout, seed, x_fit, y_fit, x_val, y_val, profile)
             print(f"   validation accuracy {run.test_accuracy:.4f} in {run.train_seconds:.0f} s", flush=True)
-            lab.append_run(out, _row("candidate", name, seed, dataclasses.asdict(recipe), run, choice, profile, "val_accuracy"))
+            records.append_run(out, _row("candidate", name, seed, recorded_fields(recipe, dropout), run, choice,
+                                                  profile, "val_accuracy"))
 
 
 def report(args, profile, out):
     x_train, y_train, x_test, y_test = load_data(profile)
-    caps = lab.detect_capabilities()
-    if not args.no_plain and (args.again or not _done(out, kind="plain", cpu=caps.cpu_name)):
+    caps = precision.detect_capabilities()
+    if not args.no_plain and (args.again or not _done(out, kind="plain", cpu=machine.current_cpu())):
         import keras
 
         keras.backend.clear_session()
-        choice = lab.use_best_precision(force_float32=True)
+        choice = precision.use_best_precision(force_float32=True)
         lab.set_seed(0)
         print("\n== plain published recipe (float32, 10 epochs, batch 200, validation_split 0.2) | seed 0", flush=True)
-        recipe = lab.SEED_CNN_RECIPE
-        run = lab.train_and_evaluate(lab.build_seed_cnn(), recipe, x_train, y_train, x_test, y_test,
-                                     epochs=profile.epochs(recipe.epochs), verbose=2)
+        recipe = training.SEED_CNN_RECIPE
+        run = training.fit(lab.build_seed_cnn(), recipe, x_train, y_train, x_test=x_test, y_test=y_test,
+                           epochs=profile.epochs(recipe.epochs), verbose=2)
         fields = {"epochs": recipe.epochs, "batch_size": recipe.batch_size, "validation_split": recipe.validation_split}
-        lab.append_run(out, _row("plain", "published recipe, plain Keras float32", 0, fields, run, choice, profile,
+        records.append_run(out, _row("plain", "published recipe, plain Keras float32", 0, fields, run, choice, profile,
                                  "test_accuracy"))
-    recipe = lab.FAST_RECIPE
+    recipe = training.FAST_RECIPE
     for seed in args.seeds:
-        if not args.again and _done(out, kind="fast", seed=seed, cpu=caps.cpu_name, **_recipe_match(recipe)):
+        if not args.again and _done(out, kind="fast", seed=seed, cpu=machine.current_cpu(),
+                                    **_recipe_match(recipe, DROPOUT)):
             print(f"skip fast recipe seed {seed}: already in {out}")
             continue
         print(f"\n== fast recipe {recipe} | seed {seed}", flush=True)
-        run, choice = train_fast_recipe(recipe, seed, x_train, y_train, x_test, y_test, profile)
+        run, choice = train_fast_recipe(recipe, DROPOUT, seed, x_train, y_train, x_test, y_test, profile)
         print(f"   test accuracy {run.test_accuracy:.4f} in {run.train_seconds:.0f} s", flush=True)
-        lab.append_run(out, _row("fast", "lab_utils.FAST_RECIPE", seed, dataclasses.asdict(recipe), run, choice,
+        records.append_run(out, _row("fast", "lab_utils.FAST_RECIPE", seed, recorded_fields(recipe, DROPOUT), run, choice,
                                  profile, "test_accuracy"))
 
 
-def _recipe_match(recipe) -> dict:
-    fields = dataclasses.asdict(recipe)
+def _recipe_match(recipe, dropout) -> dict:
+    fields = recorded_fields(recipe, dropout)
     fields.pop("name")
     return fields
 
@@ -171,7 +187,7 @@ def _sessions(group, recipe):
     group["session"] = group["session"].fillna("before sessions were recorded") if "session" in group else \
         "before sessions were recorded"
     fast_all = group[group.kind == "fast"]
-    for column, value in _recipe_match(recipe).items():
+    for column, value in _recipe_match(recipe, DROPOUT).items():
         fast_all = fast_all[fast_all[column] == value]
     sessions = []
     for session in sorted(fast_all.session.unique(), key=lambda s: (s[0].isdigit(), s)):
@@ -216,7 +232,7 @@ def summary_markdown(runs, recipe) -> str:
         verdict = ("meets" if mean >= TARGET and fast.train_seconds.max() <= BUDGET * plain_seconds else "misses")
         when = f", session {session}" if session[:1].isdigit() else ""
         text = (f"On {cpu} ({int(group.cores.iloc[-1])} cores){when}:\n\n"
-                + lab.results.to_markdown(pd.DataFrame(rows))
+                + records.to_markdown(pd.DataFrame(rows))
                 + f"\nThe fast recipe {verdict} the target{' in this session' if when else ''}: mean test accuracy ≥ {TARGET:.2%} with "
                   f"every run in at most {BUDGET:.0%} of the plain recipe's training time.\n")
         for old, old_plain, old_fast in sessions[:-1]:
@@ -231,11 +247,11 @@ def summary_markdown(runs, recipe) -> str:
         return "No machine has both a plain and a fast-recipe run yet.\n"
     r = recipe
     return ("\n".join(lines)
-            + f"\nFast recipe (`lab_utils.FAST_RECIPE`): the seed CNN's layers, {r.epochs} epochs over all 60,000 images "
+            + f"\nFast recipe (`lab_utils.training.FAST_RECIPE`): the seed CNN's layers, {r.epochs} epochs over all 60,000 images "
               f"(no validation holdout), batch {r.batch_size}, Adam with a one-cycle learning rate (warm-up over "
-              f"{r.warmup_fraction:.0%} of the steps to {r.peak_learning_rate:g}, then cosine decay to 0), dropout "
-              f"{r.conv_dropout:g}/{r.dense_dropout:g}, label smoothing {r.label_smoothing:g}, weight averaging "
-              f"{'on' if r.use_ema else 'off'}, the lab's automatic precision, fed by `lab.input_pipeline` (tf.data, "
+              f"{r.warmup_fraction:.0%} of the steps to {r.learning_rate:g}, then cosine decay to 0), dropout "
+              f"{DROPOUT['conv_dropout']:g}/{DROPOUT['dense_dropout']:g}, label smoothing {r.label_smoothing:g}, weight averaging "
+              f"{'on' if r.use_ema else 'off'}, the lab's automatic precision, fed by `lab_utils.training.input_pipeline` (tf.data, "
               "autotuning off). Command: `python scripts/fast_recipe.py`; "
               "how it was chosen: `python scripts/fast_recipe.py --search` (results/fast_recipe_search.csv).\n")
 
@@ -243,10 +259,10 @@ def summary_markdown(runs, recipe) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.list:
-        for name, recipe in CANDIDATES.items():
-            print(f"{name}: {recipe}")
+        for name, (recipe, dropout) in CANDIDATES.items():
+            print(f"{name}: {recipe}, dropout {dropout['conv_dropout']:g}/{dropout['dense_dropout']:g}")
         return 0
-    profile = lab.get_profile()
+    profile = profiles.get_profile()
     folder = ROOT / ("results" if profile.name == "full" else "artifacts/smoke")
     if args.search:
         search(args, profile, folder / "fast_recipe_search.csv")
@@ -254,19 +270,19 @@ def main(argv=None) -> int:
     out = folder / "fast_recipe_runs.csv"
     if not args.summarize_only:
         report(args, profile, out)
-    runs = lab.read_runs(out)
+    runs = records.read_runs(out)
     if runs.empty:
         print(f"No runs recorded in {out} yet.")
         return 0
-    markdown = summary_markdown(runs, lab.FAST_RECIPE)
+    markdown = summary_markdown(runs, training.FAST_RECIPE)
     print("\n" + markdown)
     if profile.name == "full":
-        lab.write_atomic(ROOT / "results" / "fast_recipe.md", "# The fast recipe\n\n" + markdown)
-        lab.results.update_readme_block(ROOT / "README.md", "fast-recipe", markdown)
+        io.write_atomic(ROOT / "results" / "fast_recipe.md", "# The fast recipe\n\n" + markdown)
+        records.update_block(RESULTS_README, "fast-recipe", markdown)
     return 0
 
 
 if __name__ == "__main__":
-    from lab_utils.environment import run_command
+    from bench.machine import run_command
 
     sys.exit(run_command(main))

@@ -5,7 +5,7 @@
     LAB_PROFILE=smoke python scripts/ladder.py    # seconds: proves the command runs, writes under artifacts/smoke/
 
 Every model trains on the first 55,000 training images; the last 5,000 are the validation split that early stopping
-and every choice use. The test set is only reported. The steps are lab_utils.improved.LADDER: a constant learning
+and every choice use. The test set is only reported. The steps are bench.improved.LADDER: a constant learning
 rate, + one-cycle (the lab's fast recipe), + batch normalisation, + augmentation, a deeper network, + longer training
 with early stopping, + an ensemble of the longer step's models (softmax outputs averaged), + the same ensemble with
 test-time augmentation (also averaged over one-pixel shifts of each image); validation chooses between the two.
@@ -24,30 +24,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS_README = ROOT / "results" / "README.md"  # the generated tables live there, not in README.md
 sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
 
-import lab_utils as lab  # noqa: E402
-from lab_utils import ensemble, improved  # noqa: E402
-from lab_utils import ladder as lab_ladder  # noqa: E402
-from lab_utils.environment import machine_summary, utc_timestamp  # noqa: E402
-from lab_utils.ladder import (  # noqa: E402
-    load_ladder_data as load_data,
-    split_sizes,
-    step_config,
-    step_sizes,
-    train_ladder_model as train_one,
-)
+from bench import cost, ensemble, improved, machine, records  # noqa: E402
+from bench import ladder as lab_ladder  # noqa: E402
+from bench.ladder import load_ladder_data as load_data  # noqa: E402
+from bench.ladder import split_sizes, step_config, step_sizes  # noqa: E402
+from bench.ladder import train_ladder_model as train_one  # noqa: E402
+from bench.machine import machine_summary, utc_timestamp  # noqa: E402
+from lab_utils import artifacts, io, precision, profiles  # noqa: E402
 
 BUDGET_FACTOR = 12  # the whole ladder may cost 12x the plain published recipe's training time
 PLAIN_SECONDS_FALLBACK = 370.0  # the plain recipe (float32, 10 epochs) on the lab's 2-core AMD EPYC
-# The cost model behind --dry-run: the seed CNN trains at about 2,400 images/s on the lab's 2-core CPU under
-# mixed_bfloat16 (benchmarks/speed.py). Other networks scale with their multiply-adds per image, plus a share that
-# does not (data, pooling, dropout); augmentation and batch normalisation add what was measured for them. A plan.
-REFERENCE_IMAGES_PER_SECOND = 2_400
-FIXED_SHARE = 0.15
-EXTRA_COST = {"augment": 1.05, "after_pool": 1.05, "after_conv": 1.6}  # after_conv: benchmarks/batch_norm_place.py
-RUN_OVERHEAD_SECONDS = 5.0  # build, compile and the first step's graph tracing
-SEED_CNN_MULTIPLY_ADDS = 13_885_000  # improved.count_multiply_adds(lab.build_seed_cnn()), checked by the tests
 MARKDOWN_NAME = "ladder"
 
 
@@ -63,7 +52,7 @@ def parse_args(argv=None):
     parser.add_argument("--ignore-budget", action="store_true", help="train even if the estimate exceeds the budget")
     parser.add_argument("--images-per-second", type=float,
                         help="the seed CNN's training speed on this machine, for the estimate (default: this CPU's "
-                             "newest `python benchmarks/speed.py` run, else the lab's AVX512-BF16 figure)")
+                             "newest `python benchmarks/speed.py` run, else a short timed fit)")
     parser.add_argument("--summarize-only", action="store_true",
                         help="only rebuild the summary from the CSV: the newest ladder recorded, on whichever CPU")
     args = parser.parse_args(argv)
@@ -86,7 +75,7 @@ def parse_args(argv=None):
 
 def output_paths(profile):
     """Where the runs CSV and the trained members go: results/ and artifacts/ladder/, or artifacts/smoke/."""
-    csv = ROOT / "results" / "ladder_runs.csv" if profile.name == "full" else lab.artifacts_dir() / "smoke" / "ladder_runs.csv"
+    csv = ROOT / "results" / "ladder_runs.csv" if profile.name == "full" else artifacts.artifacts_dir() / "smoke" / "ladder_runs.csv"
     return csv, lab_ladder.ladder_folder(profile)
 
 
@@ -102,44 +91,22 @@ def selected_steps(args):
 # The plan and its estimated time
 # ---------------------------------------------------------------------------------------------------------------
 
-def images_per_second(step, reference_rate: float, macs: int | None = None) -> float:
-    """The estimated training speed of a step's network, scaled from the seed CNN's by multiply-adds and extras."""
-    macs = improved.count_multiply_adds(step.build()) if macs is None else macs
-    factor = FIXED_SHARE + (1 - FIXED_SHARE) * macs / SEED_CNN_MULTIPLY_ADDS
-    options = step.model_options
-    if options.get("augment"):
-        factor *= EXTRA_COST["augment"]
-    if options.get("batch_norm") in EXTRA_COST:
-        factor *= EXTRA_COST[options["batch_norm"]]
-    return reference_rate / factor
-
-
-def estimate_seconds(step, epochs: int, train_size: int, val_size: int, reference_rate: float, macs=None) -> float:
-    """Estimated seconds to train one model of a step: training images forward and back, validation forward only."""
-    rate = images_per_second(step, reference_rate, macs)
-    return epochs * (train_size + val_size / 3) / rate + RUN_OVERHEAD_SECONDS
+def estimate_seconds(step, epochs: int, train_size: int, val_size: int, rate: float, macs: int) -> float:
+    """Estimated seconds to train one model of a step (bench.cost): training images forward and back, validation
+    forward only."""
+    return cost.estimate_seconds(macs, rate=rate, epochs=epochs, train_images=train_size, val_images=val_size,
+                                 batch_size=step.recipe.batch_size, options=step.model_options)
 
 
 def _recorded_on(path, cpu: str, columns):
     """The rows of a results CSV recorded on ``cpu``; none when the file is missing, unreadable or lacks ``columns``."""
     try:
-        runs = lab.read_runs(path)
+        runs = records.read_runs(path)
     except ValueError:
         return None
     if runs.empty or not {"cpu", *columns} <= set(runs.columns):
         return None
     return runs[runs.cpu == cpu]
-
-
-def benchmarked_images_per_second(cpu: str, path=None) -> tuple[float, str]:
-    """The seed CNN's training speed under the lab's defaults on this CPU (benchmarks/speed.py), else the lab's figure."""
-    path = Path(path) if path is not None else ROOT / "results" / "benchmark_speed.csv"
-    runs = _recorded_on(path, cpu, ("configuration", "images_per_second"))
-    if runs is not None:
-        mine = runs[runs.configuration.astype(str).str.startswith("lab defaults (")]
-        if not mine.empty:
-            return float(mine.images_per_second.iloc[-1]), f"measured on {cpu} by benchmarks/speed.py"
-    return float(REFERENCE_IMAGES_PER_SECOND), f"the lab's AVX512-BF16 figure; no benchmark run for {cpu} in results/"
 
 
 def plain_recipe_seconds(cpu: str) -> tuple[float, str]:
@@ -155,12 +122,12 @@ def plain_recipe_seconds(cpu: str) -> tuple[float, str]:
 def plan(args, profile, steps, out, cpu, policy):
     """Print the plan; return (estimated seconds still to train, budget seconds)."""
     train_size, val_size, _ = split_sizes(profile)
-    done = lab.read_runs(out)
+    done = records.read_runs(out)
     print(f"Profile: {profile}")
     print(f"Data: {train_size:,} training images, the last {val_size:,} of the training set for validation, "
           "the test set only for the report.")
     if args.images_per_second is None:
-        args.images_per_second, speed_source = benchmarked_images_per_second(cpu)
+        args.images_per_second, speed_source = cost.seed_cnn_rate(cpu)
     else:
         speed_source = "--images-per-second"
     print(f"Estimate: the seed CNN at {args.images_per_second:,.0f} images/s ({speed_source}), other networks "
@@ -173,9 +140,9 @@ def plan(args, profile, steps, out, cpu, policy):
             continue
         epochs = profile.epochs(step.recipe.epochs)
         model = step.build()
-        macs = improved.count_multiply_adds(model)
+        macs = cost.multiply_adds(model)
         seconds = estimate_seconds(step, epochs, *step_sizes(step, profile), args.images_per_second, macs)
-        chash = ensemble.config_hash(step_config(step, profile, policy))
+        chash = records.run_id(step_config(step, profile, policy))
         todo = [seed for seed in step.seeds if not _done(done, step, seed, cpu, chash)]
         total += seconds * len(todo)
         print(f"step {step.number}: {step.name}\n"
@@ -216,10 +183,10 @@ def make_row(step, seed, model, facts, data, profile, members=1, test_accuracy=N
             "val_accuracy": facts["val_accuracy"], "test_accuracy": round(test_accuracy, 6),
             "train_seconds": facts["train_seconds"], "seconds_per_epoch": facts.get("seconds_per_epoch", ""),
             "params": model.count_params() if model is not None else facts.get("params", ""),
-            "multiply_adds": improved.count_multiply_adds(model) if model is not None else "",
+            "multiply_adds": cost.multiply_adds(model) if model is not None else "",
             "profile": profile.name, "train_size": train_size, "val_size": val_size,
             "config_hash": facts.get("config_hash", ""), "precision": facts["precision"],
-            **{key: facts[key] for key in lab.machine_info()},
+            **{key: facts[key] for key in machine.machine_info()},
             "finished_utc": facts["finished_utc"]}
 
 
@@ -236,14 +203,14 @@ def run_ladder(args, profile, steps, out, folder, cpu, policy):
             continue
         epochs = profile.epochs(step.recipe.epochs)
         config = step_config(step, profile, policy)
-        chash = ensemble.config_hash(config)
+        chash = records.run_id(config)
         if step.number in kept:  # the ensemble's members: saved under artifacts/, loaded by the ensemble and by reruns
 
             def record(member, step=step, epochs=epochs, chash=chash):
-                if _done(lab.read_runs(out), step, member.seed, member.facts.get("cpu", cpu), chash):
+                if _done(records.read_runs(out), step, member.seed, member.facts.get("cpu", cpu), chash):
                     print(f"step {step.number} seed {member.seed}: already in {_show(out)}")
                     return
-                lab.append_run(out, make_row(step, member.seed, member.model, {**member.facts, "epochs": epochs},
+                records.append_run(out, make_row(step, member.seed, member.model, {**member.facts, "epochs": epochs},
                                              data, profile))
 
             members_by_step[step.number] = ensemble.train_or_load_members(
@@ -251,11 +218,11 @@ def run_ladder(args, profile, steps, out, folder, cpu, policy):
                 list(step.seeds), folder=folder, name=f"step{step.number}", config=config, on_member=record)
             continue
         for seed in step.seeds:
-            if _done(lab.read_runs(out), step, seed, cpu, chash):
+            if _done(records.read_runs(out), step, seed, cpu, chash):
                 print(f"skip step {step.number} seed {seed}: already in {_show(out)}")
                 continue
             model, facts = train_one(step, seed, data, epochs)
-            lab.append_run(out, make_row(step, seed, model, {**facts, "epochs": epochs, "config_hash": chash},
+            records.append_run(out, make_row(step, seed, model, {**facts, "epochs": epochs, "config_hash": chash},
                                          data, profile))
 
 
@@ -264,8 +231,8 @@ def run_ensemble(step, members_by_step, data, profile, out, cpu, policy):
     if members is None:
         raise RuntimeError(f"step {step.number} needs step {step.ensemble_of}'s models, which were not trained or "
                            "loaded.")
-    chash = ensemble.config_hash(step_config(step, profile, policy, members[0].facts.get("config_hash")))
-    if _done(lab.read_runs(out), step, _seed_list(step.seeds), cpu, chash):
+    chash = records.run_id(step_config(step, profile, policy, members[0].facts.get("config_hash")))
+    if _done(records.read_runs(out), step, _seed_list(step.seeds), cpu, chash):
         print(f"skip step {step.number}: already in {_show(out)}")
         return
     models = [member.model for member in members]
@@ -277,12 +244,12 @@ def run_ensemble(step, members_by_step, data, profile, out, cpu, policy):
     facts = {"val_accuracy": round(val_accuracy, 6),
              "train_seconds": round(sum(m.facts.get("train_seconds", math.nan) for m in members), 1),
              "epochs_run": sum(m.facts.get("epochs_run", 0) for m in members),
-             "precision": members[0].facts.get("precision", policy), **lab.machine_info(), "config_hash": chash,
+             "precision": members[0].facts.get("precision", policy), **machine.machine_info(), "config_hash": chash,
              "finished_utc": utc_timestamp()}
     row = make_row(step, _seed_list(step.seeds), None, facts, data, profile, members=len(members),
                    test_accuracy=test_accuracy)
     row["params"] = sum(m.model.count_params() for m in members)
-    lab.append_run(out, row)
+    records.append_run(out, row)
 
 
 def _seed_list(seeds) -> str:
@@ -306,11 +273,11 @@ def current_runs(runs, args, profile, policy, cpu):
     by_number = {step.number: step for step in steps}
     for step in steps:
         if step.ensemble_of is None:
-            hashes.add(ensemble.config_hash(step_config(step, profile, policy)))
+            hashes.add(records.run_id(step_config(step, profile, policy)))
     for step in steps:
         if step.ensemble_of is not None:
-            members = ensemble.config_hash(step_config(by_number[step.ensemble_of], profile, policy))
-            hashes.add(ensemble.config_hash(step_config(step, profile, policy, members)))
+            members = records.run_id(step_config(by_number[step.ensemble_of], profile, policy))
+            hashes.add(records.run_id(step_config(step, profile, policy, members)))
     if runs.empty or not {"cpu", "config_hash"} <= set(runs.columns):
         return runs.iloc[0:0]
     return runs[(runs.cpu == cpu) & runs.config_hash.astype(str).isin(hashes)]
@@ -321,7 +288,7 @@ def summary_markdown(runs, csv_name: str = "results/ladder_runs.csv") -> str:
     total = singles.train_seconds.sum()
     validated = runs[runs.val_size.astype(float) > 0]  # the final network has no validation split
     last = (validated if not validated.empty else runs).iloc[-1]
-    lines = [lab.results.to_markdown(lab_ladder.ladder_table(runs))]
+    lines = [records.to_markdown(lab_ladder.ladder_table(runs))]
     scored = singles[singles.val_accuracy.notna()]
     long_runs = scored[scored.step == scored.step.max()] if not scored.empty else scored
     final = singles[singles.val_accuracy.isna()]
@@ -365,11 +332,11 @@ CURRENT_COLUMNS = ("step", "name", "seed", "members", "epochs_run", "val_accurac
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    profile = lab.get_profile()
+    profile = profiles.get_profile()
     out, folder = output_paths(profile)
-    cpu = lab.detect_capabilities().cpu_name
+    cpu = machine.current_cpu()
     steps = selected_steps(args)
-    policy = lab.use_best_precision().policy
+    policy = precision.use_best_precision().policy
     if not args.summarize_only:
         total, budget = plan(args, profile, steps, out, cpu, policy)
         if args.dry_run:
@@ -379,7 +346,7 @@ def main(argv=None) -> int:
                   "or pass --ignore-budget.")
             return 2
         run_ladder(args, profile, steps, out, folder, cpu, policy)
-    recorded = lab.read_runs(out)
+    recorded = records.read_runs(out)
     if args.summarize_only and not recorded.empty and {"cpu", "precision"} <= set(recorded.columns):
         # the newest ladder recorded, whichever machine trained it (its CPU and precision select its rows)
         cpu, policy = str(recorded.cpu.iloc[-1]), str(recorded.precision.iloc[-1])
@@ -390,17 +357,17 @@ def main(argv=None) -> int:
     markdown = summary_markdown(runs, _show(out))
     print("\n" + markdown)
     if profile.name == "full":
-        lab.write_atomic(ROOT / "results" / "ladder.md", "# The ablation ladder\n\n" + markdown)
+        io.write_atomic(ROOT / "results" / "ladder.md", "# The ablation ladder\n\n" + markdown)
         # the current ladder alone, one row per network, for notebook 05 to read with pandas
-        lab.write_atomic(ROOT / "results" / CURRENT_CSV, runs[list(CURRENT_COLUMNS)].to_csv(index=False))
+        io.write_atomic(ROOT / "results" / CURRENT_CSV, runs[list(CURRENT_COLUMNS)].to_csv(index=False))
         try:
-            lab.results.update_readme_block(ROOT / "README.md", MARKDOWN_NAME, markdown)
+            records.update_block(RESULTS_README, MARKDOWN_NAME, markdown)
         except ValueError as error:
-            print(f"README.md not updated: {error} Add the block to show the table there.")
+            print(f"results/README.md not updated: {error} Add the block to show the table there.")
     return 0
 
 
 if __name__ == "__main__":
-    from lab_utils.environment import run_command
+    from bench.machine import run_command
 
     sys.exit(run_command(main))

@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     import nbformat
 
-    import lab_utils as lab
+    from lab_utils import io
 
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         try:
@@ -73,7 +73,7 @@ def main(argv=None) -> int:
         except ValueError as error:
             raise SystemExit(f"{path.name}: {error}") from None
         nbformat.validate(student)
-        lab.write_atomic(args.out / path.name, nbformat.writes(student) + "\n")
+        io.write_atomic(args.out / path.name, nbformat.writes(student) + "\n")
         print(f"wrote {args.out / path.name}")
     samples = ROOT / "notebooks" / "samples"
     if samples.is_dir():  # notebook 06 opens its sample images by the relative path samples/

@@ -15,14 +15,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS_README = ROOT / "results" / "README.md"  # the generated tables live there, not in README.md
 sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
 
 import lab_utils as lab  # noqa: E402
-from lab_utils.environment import utc_timestamp  # noqa: E402
+from bench import machine, records  # noqa: E402
+from bench.machine import utc_timestamp  # noqa: E402
+from lab_utils import io, precision, profiles, training  # noqa: E402
 
 PUBLISHED = {"dense": 0.9634, "cnn": 0.9941}
-BUILDERS = {"dense": (lab.build_dense_baseline, lab.DENSE_BASELINE_RECIPE, "flat"),
-            "cnn": (lab.build_seed_cnn, lab.SEED_CNN_RECIPE, "image")}
+BUILDERS = {"dense": (lab.build_dense_baseline, training.DENSE_BASELINE_RECIPE, "flat"),
+            "cnn": (lab.build_seed_cnn, training.SEED_CNN_RECIPE, "image")}
 MODEL_NAMES = {"dense": "Dense baseline (800 ReLU, SGD, 25 epochs)", "cnn": "Seed CNN (6 layers, Adam, 10 epochs)"}
 
 
@@ -47,12 +50,12 @@ def run_one(model_key, seed, force_float32, data, profile, epochs):
     import keras
 
     keras.backend.clear_session()
-    choice = lab.use_best_precision(force_float32=force_float32)
+    choice = precision.use_best_precision(force_float32=force_float32)
     lab.set_seed(seed)
     builder, recipe, layout = BUILDERS[model_key]
     x_train, y_train, x_test, y_test = data[layout]
     print(f"\n== {MODEL_NAMES[model_key]} | seed {seed} | {choice}", flush=True)
-    run = lab.train_and_evaluate(builder(), recipe, x_train, y_train, x_test, y_test, epochs=epochs, verbose=2)
+    run = training.fit(builder(), recipe, x_train, y_train, x_test=x_test, y_test=y_test, epochs=epochs, verbose=2)
     print(f"   test accuracy {run.test_accuracy:.4f} in {run.train_seconds:.0f} s", flush=True)
     return {
         "model": model_key,
@@ -66,13 +69,13 @@ def run_one(model_key, seed, force_float32, data, profile, epochs):
         "final_val_accuracy": round(run.history["val_accuracy"][-1], 6),
         "train_seconds": round(run.train_seconds, 1),
         "seconds_per_epoch": round(sum(run.epoch_seconds) / len(run.epoch_seconds), 2),
-        **lab.machine_info(),
+        **machine.machine_info(),
         "finished_utc": utc_timestamp(),
     }
 
 
 def summary_markdown(runs) -> str:
-    summary = lab.summarize_runs(runs, by=["model", "epochs", "precision", "cpu"])
+    summary = records.summarize_runs(runs, by=["model", "epochs", "precision", "cpu"])
     rows = []
     for r in summary.itertuples(index=False):
         rows.append({
@@ -89,7 +92,7 @@ def summary_markdown(runs) -> str:
 
     versions = runs.iloc[-1]
     return (
-        lab.results.to_markdown(pd.DataFrame(rows))
+        records.to_markdown(pd.DataFrame(rows))
         + f"\n{versions.profile.capitalize()} profile, TensorFlow {versions.tensorflow}, Keras {versions.keras}; every run is a row of "
         "`results/reproduction_runs.csv`. Command: `python scripts/reproduce.py`.\n"
     )
@@ -103,7 +106,7 @@ def _range(runs, r):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    profile = lab.get_profile()
+    profile = profiles.get_profile()
     out = args.out or (ROOT / ("results" if profile.name == "full" else "artifacts/smoke") / "reproduction_runs.csv")
     if not args.summarize_only:
         (x_train, y_train), (x_test, y_test) = lab.load_mnist()
@@ -111,11 +114,11 @@ def main(argv=None) -> int:
         x_test, y_test = profile.subset(x_test, y_test, "test")
         data = {layout: (lab.prepare_images(x_train, layout), lab.one_hot(y_train),
                          lab.prepare_images(x_test, layout), lab.one_hot(y_test)) for layout in ("flat", "image")}
-        caps = lab.detect_capabilities()
+        caps = precision.detect_capabilities()
         for model_key in args.models:
             policies = {}
             for setting in args.precision:
-                policy = lab.choose_precision(caps, force_float32=setting == "float32").policy
+                policy = precision.choose_precision(caps, force_float32=setting == "float32").policy
                 if policy in policies.values():
                     same = next(other for other, chosen in policies.items() if chosen == policy)
                     print(f"'{setting}' resolves to {policy} on this machine: the same runs as '{same}'.")
@@ -123,25 +126,25 @@ def main(argv=None) -> int:
                 policies[setting] = policy
                 epochs = profile.epochs(args.epochs or BUILDERS[model_key][1].epochs)
                 for seed in args.seeds:
-                    done = lab.read_runs(out)
+                    done = records.read_runs(out)
                     if not done.empty and ((done.model == model_key) & (done.precision == policy) & (done.seed == seed)
-                                           & (done.cpu == caps.cpu_name) & (done.epochs == epochs)).any():
+                                           & (done.cpu == machine.current_cpu()) & (done.epochs == epochs)).any():
                         print(f"skip {model_key} seed {seed} {policy}: already in {out}")
                         continue
-                    lab.append_run(out, run_one(model_key, seed, setting == "float32", data, profile, epochs))
-    runs = lab.read_runs(out)
+                    records.append_run(out, run_one(model_key, seed, setting == "float32", data, profile, epochs))
+    runs = records.read_runs(out)
     if runs.empty:
         print(f"No runs recorded in {out} yet.")
         return 0
     markdown = summary_markdown(runs)
     print("\n" + markdown)
     if profile.name == "full" and args.out is None:
-        lab.write_atomic(ROOT / "results" / "reproduction.md", "# Reproduction of the published results\n\n" + markdown)
-        lab.results.update_readme_block(ROOT / "README.md", "reproduction", markdown)
+        io.write_atomic(ROOT / "results" / "reproduction.md", "# Reproduction of the published results\n\n" + markdown)
+        records.update_block(RESULTS_README, "reproduction", markdown)
     return 0
 
 
 if __name__ == "__main__":
-    from lab_utils.environment import run_command
+    from bench.machine import run_command
 
     sys.exit(run_command(main))

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 TIMES_CSV = ROOT / "results" / "notebook_times.csv"
-README = ROOT / "README.md"
+README = ROOT / "results" / "README.md"  # the full table; README.md itself is written by hand
 GUIDE = ROOT / "docs" / "teacher_guide.md"
 BLOCK = "notebook-times"  # the table's block, in the README and in the guide
 TIME_LINE = re.compile(r"<!-- (time-([0-9][0-9]_[^ ]+)):start -->")  # one line per notebook section in the guide
@@ -78,7 +78,7 @@ def read_times(path):
     """Return the recorded times, one row per notebook, profile and machine; an empty table if there are none."""
     import pandas as pd
 
-    from lab_utils.results import read_runs
+    from bench.records import read_runs
 
     times = read_runs(path)
     if times.empty:
@@ -131,7 +131,7 @@ def readme_markdown(times, stems) -> str:
     """Return the README's table: minutes per notebook and profile, one column pair per machine timed."""
     import pandas as pd
 
-    from lab_utils.results import to_markdown
+    from bench.records import to_markdown
 
     if not stems:
         raise ValueError("there is no notebook to list: notebooks/ holds no NN_*.ipynb file.")
@@ -150,7 +150,7 @@ def guide_markdown(times, stems) -> str:
     """Return the teacher guide's table: like the README's, with the machine in every column and GPU columns always."""
     import pandas as pd
 
-    from lab_utils.results import to_markdown
+    from bench.records import to_markdown
 
     if not stems:
         raise ValueError("there is no notebook to list: notebooks/ holds no NN_*.ipynb file.")
@@ -189,21 +189,21 @@ def time_line(times, stem, exists: bool) -> str:
 def write_tables(times, notebooks_dir=None, readme=None, guide=None) -> list:
     """Write the README's and the guide's blocks from ``times``; return the files that changed.
 
-    Raises ValueError naming the file if a block's markers are missing (``update_readme_block`` refuses to guess).
+    Raises ValueError naming the file if a block's markers are missing (``update_block`` refuses to guess).
     """
-    from lab_utils.results import update_readme_block
+    from bench.records import update_block
 
     notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
     readme, guide = Path(readme or README), Path(guide or GUIDE)
     stems = [path.stem for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))]
     changed = []
-    if update_readme_block(readme, BLOCK, readme_markdown(times, stems)):
+    if update_block(readme, BLOCK, readme_markdown(times, stems)):
         changed.append(readme)
     if not guide.is_file():
         raise ValueError(f"{guide} does not exist; it must hold the '<!-- {BLOCK}:start -->' block.")
-    guide_changed = update_readme_block(guide, BLOCK, guide_markdown(times, stems))
+    guide_changed = update_block(guide, BLOCK, guide_markdown(times, stems))
     for name, stem in TIME_LINE.findall(guide.read_text(encoding="utf-8")):
-        guide_changed |= update_readme_block(guide, name, time_line(times, stem, stem in stems))
+        guide_changed |= update_block(guide, name, time_line(times, stem, stem in stems))
     if guide_changed:
         changed.append(guide)
     return changed
@@ -220,26 +220,26 @@ def main(argv=None) -> int:
         os.environ["LAB_PROFILE"] = args.profile
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-    import lab_utils as lab
-    from lab_utils.environment import utc_timestamp
+    from bench.machine import machine_info, utc_timestamp
+    from lab_utils import io
 
     times = read_times(TIMES_CSV)
     if not args.table_only:
         import nbformat
 
         save = args.profile == "full" and not args.no_save
-        machine = lab.machine_info()
+        machine = machine_info()
         for path in select(args.names):
             print(f"running {path.name} ({args.profile}) ...", flush=True)
             nb, seconds = run(path, args.timeout)
             print(f"   {seconds:.0f} s", flush=True)
             if save:
-                lab.write_atomic(path, nbformat.writes(nb) + "\n")
+                io.write_atomic(path, nbformat.writes(nb) + "\n")
             row = {"notebook": path.stem, "profile": args.profile, "seconds": round(seconds, 1),
                    "cpu": machine["cpu"], "cores": os.cpu_count(), "gpu": machine["gpu"],
                    "finished_utc": utc_timestamp()}
             times = merge_times(times, [row])
-            lab.write_atomic(TIMES_CSV, times.to_csv(index=False))  # after each notebook: a failure keeps the rest
+            io.write_atomic(TIMES_CSV, times.to_csv(index=False))  # after each notebook: a failure keeps the rest
 
     stems = [path.stem for path in select([])]
     print("\n" + readme_markdown(times, stems))
@@ -256,6 +256,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    from lab_utils.environment import run_command
+    from bench.machine import run_command
 
     sys.exit(run_command(main))

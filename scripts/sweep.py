@@ -7,7 +7,7 @@
 
 Five sets, each varying one thing around a base of the seed CNN's layers trained for 3 epochs (Adam, batch 200,
 20% of the training images held out for validation), on all 60,000 training images in the lab's fastest precision
-(lab.use_best_precision()):
+(precision.use_best_precision()):
 
     architecture  conv+pool blocks and hidden dense layers (3 blocks need padding "same": a 5x5 kernel no longer fits)
     layer_sizes   feature maps, kernel size, dense width: one varied at a time, the others at the base
@@ -28,12 +28,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS_README = ROOT / "results" / "README.md"  # the generated tables live there, not in README.md
 sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
 
 import lab_utils as lab  # noqa: E402
-from lab_utils import sweeps  # noqa: E402
+from bench import cost, machine, records, sweeps  # noqa: E402
+from lab_utils import io, precision, profiles  # noqa: E402
 
-BASE = sweeps.SWEEP_SET_BASE  # everything else at lab_utils.sweeps.SWEEP_DEFAULTS: the seed CNN, Adam, batch 200
+BASE = sweeps.SWEEP_SET_BASE  # everything else at bench.sweeps.SWEEP_DEFAULTS: the seed CNN, Adam, batch 200
 # Each set is a list of (knob to plot by, the configs that vary it); every config runs once per seed. Nadam and batch
 # 64 are left out to keep the whole plan near 100 minutes: they differ least from Adam and from batch 32.
 SWEEPS = sweeps.sweep_sets()
@@ -46,15 +48,16 @@ def parse_args(argv=None):
     parser.add_argument("--dry-run", action="store_true", help="print the plan and its estimated cost, train nothing")
     parser.add_argument("--out", type=Path, help="runs CSV (default: results/sweep_runs.csv in full profile)")
     parser.add_argument("--cache-dir", type=Path, help="sweep cache (default: .lab_cache/sweeps, or $LAB_CACHE_DIR/sweeps)")
-    parser.add_argument("--seconds-per-epoch", type=float, default=sweeps.REFERENCE_SECONDS_PER_EPOCH,
-                        help="one epoch of the seed CNN at batch 200 on this machine, for the estimate (default 23)")
+    parser.add_argument("--images-per-second", type=float,
+                        help="the seed CNN's training speed here, for the estimate (default: this CPU's newest "
+                             "`python benchmarks/speed.py` row, else a short timed fit)")
     parser.add_argument("--summarize-only", action="store_true",
                         help="train nothing; rewrite results/sweeps.md and the README's table from the runs CSV")
     args = parser.parse_args(argv)
     if any(seed < 0 for seed in args.seeds):
         parser.error("seeds must be non-negative integers")
-    if not args.seconds_per_epoch > 0:
-        parser.error("--seconds-per-epoch must be positive")
+    if args.images_per_second is not None and not args.images_per_second > 0:
+        parser.error("--images-per-second must be positive")
     args.seeds = list(dict.fromkeys(args.seeds))
     args.sweeps = list(dict.fromkeys(args.sweeps))
     return args
@@ -65,7 +68,7 @@ def build_plan(names, seeds) -> list[tuple[str, str, dict]]:
     return sweeps.sweep_plan(names, seeds)
 
 
-def plan_cost(plan, profile, seconds_per_epoch=sweeps.REFERENCE_SECONDS_PER_EPOCH) -> list[dict]:
+def plan_cost(plan, profile, rate: float) -> list[dict]:
     """Return one line per (sweep, knob): its runs, those not shared with an earlier line, and their estimated minutes."""
     train_size, test_size = profile.train_size or 60_000, profile.test_size or 10_000
     seen, lines = set(), {}
@@ -82,14 +85,14 @@ def plan_cost(plan, profile, seconds_per_epoch=sweeps.REFERENCE_SECONDS_PER_EPOC
             seen.add(identity)
             capped = {**config, "epochs": profile.epochs(config["epochs"])}
             line["new_runs"] += 1
-            line["minutes"] += sweeps.estimate_seconds(capped, train_size=train_size, test_size=test_size,
-                                                       reference_seconds_per_epoch=seconds_per_epoch) / 60
+            line["minutes"] += sweeps.estimate_seconds(capped, rate=rate, train_size=train_size,
+                                                       test_size=test_size) / 60
     return list(lines.values())
 
 
-def print_plan(plan, profile, out, seconds_per_epoch) -> float:
+def print_plan(plan, profile, out, rate: float, source: str) -> float:
     """Print the plan, one line per (sweep, knob), and the total estimated time; return the total minutes."""
-    lines = plan_cost(plan, profile, seconds_per_epoch)
+    lines = plan_cost(plan, profile, rate)
     seeds = sorted(set().union(*(line["seeds"] for line in lines)))
     print(f"Sweep plan: {len(plan)} runs, {sum(line['new_runs'] for line in lines)} distinct (a config shared by several "
           f"sets is trained once); seeds {', '.join(map(str, seeds))}; profile {profile.name}; base: the seed CNN, "
@@ -99,8 +102,8 @@ def print_plan(plan, profile, out, seconds_per_epoch) -> float:
         print(f"  {line['sweep']:<12} {line['knob']:<12} {len(line['values'])} values x {len(line['seeds'])} seeds: "
               f"{values}  -> {line['new_runs']} new runs, about {_minutes(line['minutes'])} min")
     total = sum(line["minutes"] for line in lines)
-    print(f"Estimated total: about {_minutes(total)} min with nothing cached yet, counting {seconds_per_epoch:g} s per epoch "
-          f"of the seed CNN at batch 200 (2-core AMD EPYC, mixed_bfloat16), scaled by multiply-adds and batch count.")
+    print(f"Estimated total: about {_minutes(total)} min with nothing cached yet, from the seed CNN's {rate:,.0f} "
+          f"images/s ({source}), scaled by multiply-adds and batch count (bench/cost.py).")
     print(f"Runs CSV: {_display(out)}")
     return total
 
@@ -149,7 +152,7 @@ def summary_markdown(runs, csv_name: str = "results/sweep_runs.csv") -> str:
     config = {**sweeps.SWEEP_DEFAULTS, **BASE}
     base = (f"{sweeps.describe_architecture(config)}, kernel {config['kernel_size']}, {config['epochs']} epochs, "
             f"{config['optimizer']}, batch {config['batch_size']}")
-    return (lab.results.to_markdown(pd.DataFrame(rows))
+    return (records.to_markdown(pd.DataFrame(rows))
             + f"\nEach set varies one knob of the base run ({base}); bold: the best mean of its set. Full profile, "
               f"{last.get('precision', '')}, {last.get('cpu', '')} ({last.get('cores', '')} cores); every run is a row "
               f"of `{csv_name}`. Command: `python scripts/sweep.py` (resumable; `--summarize-only` rebuilds this "
@@ -158,35 +161,40 @@ def summary_markdown(runs, csv_name: str = "results/sweep_runs.csv") -> str:
 
 def write_summary(out: Path) -> None:
     """Write results/sweeps.md and the README's `sweeps` block from the runs CSV (full profile only)."""
-    runs = lab.read_sweep(out) if Path(out).exists() else None
+    runs = sweeps.read_sweep(out) if Path(out).exists() else None
     if runs is None or runs.empty:
         print(f"No sweep runs in {_display(out)} yet.")
         return
     markdown = summary_markdown(runs, _display(out))
     print("\n" + markdown)
-    lab.write_atomic(ROOT / "results" / "sweeps.md", "# The five knobs: sweep results\n\n" + markdown)
+    io.write_atomic(ROOT / "results" / "sweeps.md", "# The five knobs: sweep results\n\n" + markdown)
     try:
-        lab.results.update_readme_block(ROOT / "README.md", "sweeps", markdown)
+        records.update_block(RESULTS_README, "sweeps", markdown)
     except ValueError as error:
-        print(f"README.md not updated: {error}")
+        print(f"results/README.md not updated: {error}")
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    profile = lab.get_profile()
+    profile = profiles.get_profile()
     out = args.out or (ROOT / ("results" if profile.name == "full" else "artifacts/smoke") / "sweep_runs.csv")
     if args.summarize_only:
         if profile.name == "full":
             write_summary(out)
         return 0
     plan = build_plan(args.sweeps, args.seeds)
-    print_plan(plan, profile, out, args.seconds_per_epoch)
+    if args.images_per_second is not None:
+        rate, source = args.images_per_second, "given"
+    else:
+        precision.use_best_precision()  # the speed measured is the lab's defaults'
+        rate, source = cost.seed_cnn_rate(machine.current_cpu())
+    print_plan(plan, profile, out, rate, source)
     if args.dry_run:
         return 0
 
-    choice = lab.use_best_precision()
+    choice = precision.use_best_precision()
     print(f"Precision: {choice}", flush=True)
-    old = lab.read_runs(out)
+    old = records.read_runs(out)
     merge_rows(old, [])  # refuse a CSV that is not a sweep table before anything trains
     finished = {}
 
@@ -195,7 +203,7 @@ def main(argv=None) -> int:
         row.pop("cached")  # whether a run came from the cache says nothing about it, and would churn the CSV
         finished[index] = {"sweep": name, "knob": knob, **row}
         table = merge_rows(old, [finished[i] for i in sorted(finished)])
-        lab.write_atomic(out, table.to_csv(index=False))
+        io.write_atomic(out, table.to_csv(index=False))
 
     runs = sweeps.run_sweep([config for _, _, config in plan], lab.load_mnist(), cache_dir=args.cache_dir,
                             profile=profile, verbose=2, on_row=record)
@@ -211,6 +219,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    from lab_utils.environment import run_command
+    from bench.machine import run_command
 
     sys.exit(run_command(main))

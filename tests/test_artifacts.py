@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import lab_utils as lab
+from lab_utils import artifacts, profiles
 
 
 @pytest.fixture()
@@ -22,24 +23,24 @@ def isolated_artifacts(tmp_path, monkeypatch):
 
 
 def test_artifacts_dir_follows_the_environment(isolated_artifacts, monkeypatch):
-    assert lab.artifacts_dir() == isolated_artifacts
+    assert artifacts.artifacts_dir() == isolated_artifacts
     monkeypatch.delenv(lab.artifacts.ARTIFACTS_ENV_VAR)
-    assert lab.artifacts_dir() == lab.artifacts.REPO_ROOT / "artifacts"
+    assert artifacts.artifacts_dir() == lab.artifacts.REPO_ROOT / "artifacts"
 
 
 def test_save_then_load_gives_the_same_predictions(tiny_model, tmp_path):
-    path = lab.save_model_atomic(tiny_model, tmp_path / "sub" / "m.keras")
+    path = artifacts.save_model_atomic(tiny_model, tmp_path / "sub" / "m.keras")
     assert zipfile.is_zipfile(path) and [p.name for p in path.parent.iterdir()] == ["m.keras"]  # no temporary left
-    loaded = lab.load_model_file(path, input_shape=(28, 28, 1), num_classes=10)
+    loaded = artifacts.load_model_file(path, input_shape=(28, 28, 1), num_classes=10)
     x = np.random.default_rng(0).random((3, 28, 28, 1), dtype="float32")
     np.testing.assert_allclose(loaded.predict(x, verbose=0), tiny_model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
 
 
 def test_save_refuses_bad_arguments(tiny_model, tmp_path):
     with pytest.raises(TypeError, match="must be a Keras model"):
-        lab.save_model_atomic("model", tmp_path / "m.keras")
+        artifacts.save_model_atomic("model", tmp_path / "m.keras")
     with pytest.raises(ValueError, match="ending in .keras"):
-        lab.save_model_atomic(tiny_model, tmp_path / "m.h5")
+        artifacts.save_model_atomic(tiny_model, tmp_path / "m.h5")
 
 
 def test_a_failed_save_leaves_no_half_written_file(tiny_model, tmp_path, monkeypatch):
@@ -50,7 +51,7 @@ def test_a_failed_save_leaves_no_half_written_file(tiny_model, tmp_path, monkeyp
 
     monkeypatch.setattr(keras.Model, "save", broken_save)
     with pytest.raises(OSError, match="disk full"):
-        lab.save_model_atomic(tiny_model, tmp_path / "m.keras")
+        artifacts.save_model_atomic(tiny_model, tmp_path / "m.keras")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -63,44 +64,44 @@ def test_missing_or_non_zip_files_are_named(tmp_path, content, message):
     path = tmp_path / "m.keras"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(lab.ModelFileError, match=message):
-        lab.load_model_file(path)
+    with pytest.raises(artifacts.ModelFileError, match=message):
+        artifacts.load_model_file(path)
 
 
 def test_truncated_and_foreign_zip_files_are_refused(tiny_model, tmp_path):
-    path = lab.save_model_atomic(tiny_model, tmp_path / "m.keras")
+    path = artifacts.save_model_atomic(tiny_model, tmp_path / "m.keras")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(lab.ModelFileError, match="m.keras"):
-        lab.load_model_file(path)
+    with pytest.raises(artifacts.ModelFileError, match="m.keras"):
+        artifacts.load_model_file(path)
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("notes.txt", "a zip, but no model in it")
-    with pytest.raises(lab.ModelFileError, match="not a readable Keras model"):
-        lab.load_model_file(path)
+    with pytest.raises(artifacts.ModelFileError, match="not a readable Keras model"):
+        artifacts.load_model_file(path)
 
 
 def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
-    dense = lab.save_model_atomic(lab.build_dense_baseline(), tmp_path / "dense.keras")
-    with pytest.raises(lab.ModelFileError, match=r"expects inputs of shape \(784,\)"):
-        lab.load_model_file(dense, input_shape=(28, 28, 1))
-    with pytest.raises(lab.ModelFileError, match="outputs of shape"):
-        lab.load_model_file(dense, num_classes=3)
+    dense = artifacts.save_model_atomic(lab.build_dense_baseline(), tmp_path / "dense.keras")
+    with pytest.raises(artifacts.ModelFileError, match=r"expects inputs of shape \(784,\)"):
+        artifacts.load_model_file(dense, input_shape=(28, 28, 1))
+    with pytest.raises(artifacts.ModelFileError, match="outputs of shape"):
+        artifacts.load_model_file(dense, num_classes=3)
 
 
 def test_read_model_info_tolerates_missing_and_broken_files(tmp_path):
-    assert lab.read_model_info(tmp_path / "m.keras") == {}
+    assert artifacts.read_model_info(tmp_path / "m.keras") == {}
     (tmp_path / "m.json").write_text("{broken")
-    assert lab.read_model_info(tmp_path / "m.keras") == {}
+    assert artifacts.read_model_info(tmp_path / "m.keras") == {}
     (tmp_path / "m.json").write_text('{"test_accuracy": 0.5}')
-    assert lab.read_model_info(tmp_path / "m.keras") == {"test_accuracy": 0.5}
+    assert artifacts.read_model_info(tmp_path / "m.keras") == {"test_accuracy": 0.5}
 
 
 def test_trained_seed_cnn_trains_saves_loads_and_retrains_a_bad_file(isolated_artifacts, capsys):
-    tiny = lab.Profile("tiny", train_size=256, test_size=100, max_epochs=1)
+    tiny = profiles.Profile("tiny", train_size=256, test_size=100, max_epochs=1)
     model = lab.trained_seed_cnn(tiny)
     path = isolated_artifacts / "seed_cnn_tiny.keras"
     assert path.is_file() and model.count_params() == 995_060
-    assert lab.read_model_info(path)["profile"] == "tiny"
+    assert artifacts.read_model_info(path)["profile"] == "tiny"
     assert "Training the seed CNN" in capsys.readouterr().out
 
     again = lab.trained_seed_cnn(tiny)
@@ -119,7 +120,7 @@ def test_trained_seed_cnn_trains_saves_loads_and_retrains_a_bad_file(isolated_ar
 
 def test_prepared_networks_load_in_name_order_and_say_so(tiny_model, isolated_artifacts, capsys):
     for seed in (1, 0):
-        lab.save_model_atomic(tiny_model, isolated_artifacts / "ladder" / f"step5_{seed}.keras")
+        artifacts.save_model_atomic(tiny_model, isolated_artifacts / "ladder" / f"step5_{seed}.keras")
     (isolated_artifacts / "ladder" / "other.keras").write_bytes(b"")  # not matched by the pattern
     models = lab.load_prepared_networks("ladder", "step5_*.keras")
     assert len(models) == 2 and all(isinstance(m, keras.Model) for m in models)
@@ -134,7 +135,7 @@ def test_no_prepared_folder_gives_an_empty_list(isolated_artifacts, capsys):
 
 
 def test_a_broken_prepared_file_is_left_out_with_its_reason(tiny_model, isolated_artifacts, capsys):
-    lab.save_model_atomic(tiny_model, isolated_artifacts / "ladder" / "step5_0.keras")
+    artifacts.save_model_atomic(tiny_model, isolated_artifacts / "ladder" / "step5_0.keras")
     (isolated_artifacts / "ladder" / "step5_1.keras").write_bytes(b"not a zip")
     models = lab.load_prepared_networks("ladder", "step5_*.keras")
     printed = capsys.readouterr().out
@@ -144,7 +145,7 @@ def test_a_broken_prepared_file_is_left_out_with_its_reason(tiny_model, isolated
 
 def test_prepared_networks_are_read_without_writing(tiny_model, isolated_artifacts):
     folder = isolated_artifacts / "ladder"
-    lab.save_model_atomic(tiny_model, folder / "step5_0.keras")
+    artifacts.save_model_atomic(tiny_model, folder / "step5_0.keras")
     before = sorted(p.name for p in folder.iterdir())
     folder.chmod(0o555)
     try:

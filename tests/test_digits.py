@@ -258,7 +258,7 @@ def test_huge_file_refused_before_decoding(tmp_path, monkeypatch, size):
         (np.zeros((28, 28, 5)), ValueError, r"shape \(28, 28, 5\)"),
         (np.full((28, 28), np.nan), ValueError, "NaN or infinite"),
         (np.pad(np.full((4, 4), np.inf), 10), ValueError, "NaN or infinite"),
-        (np.full((28, 28), 255.0), ValueError, r"\[0, 1\].*divide by 255"),
+        (np.full((28, 28), 255.0), ValueError, r"\[0, 1\].*divide uint8 pixels by 255"),
         (np.full((28, 28), -3, np.int16), ValueError, r"0\.\.255"),
         (["seven", "eight"], TypeError, "not pixel numbers"),
         ([[1, 2], [3]], ValueError, "ragged"),

@@ -1,7 +1,6 @@
 """Notebook 05's helpers: augmentation, the improved CNN, schedules, the ladder, ensembles and their model files."""
 import dataclasses
 import json
-import math
 import zipfile
 from pathlib import Path
 
@@ -9,10 +8,12 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+from scripts_loader import load_script
 
 import lab_utils as lab
-from lab_utils import ensemble, improved
-from scripts_loader import load_script
+from bench import cost, ensemble, improved, machine, records
+from bench import ladder as bench_ladder
+from lab_utils import artifacts, training
 
 ROOT = Path(__file__).resolve().parents[1]
 ladder = load_script("scripts/ladder.py")
@@ -80,7 +81,7 @@ def test_seed_layout_without_batch_norm_is_the_seed_cnn():
     model = improved.build_improved_cnn(**improved.SEED_CNN_LAYOUT, batch_norm=False)
     assert model.count_params() == lab.models.SEED_CNN_PARAMS
     # 24x24x75x25 + 8x8x100x(25x75) + 1600x500 + 500x10 multiply-adds per image
-    assert improved.count_multiply_adds(model) == improved.count_multiply_adds(lab.build_seed_cnn()) == 13_885_000
+    assert cost.multiply_adds(model) == cost.multiply_adds(lab.build_seed_cnn()) == 13_885_000
 
 
 def test_batch_norm_goes_after_the_pooling_or_after_every_conv(mixed_precision):
@@ -109,80 +110,14 @@ def test_build_improved_cnn_refuses_bad_arguments(kwargs, message):
         improved.build_improved_cnn(**kwargs)
 
 
-def test_count_multiply_adds_refuses_what_is_not_a_model():
-    with pytest.raises(TypeError, match="Keras model"):
-        improved.count_multiply_adds("seed cnn")
-
-
 def test_batch_norm_and_augmentation_save_and_load_in_safe_mode(tmp_path, mixed_precision):
     model = improved.build_improved_cnn(**TINY, augment=True, batch_norm="after_conv")
     rng = np.random.default_rng(0)  # weights as if trained: BN's moving statistics away from their start, too
     model.set_weights([np.abs(rng.normal(size=w.shape)).astype("float32") + 0.5 for w in model.get_weights()])
     x = images(4)
-    path = lab.save_model_atomic(model, tmp_path / "improved.keras")
-    loaded = lab.load_model_file(path, input_shape=(28, 28, 1), num_classes=10)
+    path = artifacts.save_model_atomic(model, tmp_path / "improved.keras")
+    loaded = artifacts.load_model_file(path, input_shape=(28, 28, 1), num_classes=10)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Schedules, recipes and training on a validation split
-# ---------------------------------------------------------------------------------------------------------------
-
-def test_learning_rate_schedules():
-    one_cycle = improved.learning_rate_schedule("one_cycle", 1e-2, 100, 0.2)
-    reference = lab.one_cycle_schedule(1e-2, 100, 0.2)
-    assert [float(one_cycle(s)) for s in (0, 20, 60)] == [float(reference(s)) for s in (0, 20, 60)]
-    cosine = improved.learning_rate_schedule("cosine", 1e-2, 100)
-    assert float(cosine(0)) == pytest.approx(1e-2) and float(cosine(100)) == pytest.approx(0.0, abs=1e-9)
-    assert improved.learning_rate_schedule("constant", 1e-3, 100) == 1e-3
-    with pytest.raises(ValueError, match="schedule must be one of"):
-        improved.learning_rate_schedule("step", 1e-3, 100)
-    with pytest.raises(ValueError, match="peak_learning_rate"):
-        improved.learning_rate_schedule("constant", 0.0, 100)
-
-
-@pytest.mark.parametrize("kwargs", [
-    {"epochs": 0}, {"batch_size": 1.5}, {"peak_learning_rate": -1.0}, {"schedule": "plateau"},
-    {"warmup_fraction": 1.0}, {"early_stopping_patience": 0}, {"monitor": "accuracy"}, {"label_smoothing": 1.0},
-])
-def test_improved_recipe_validates_its_settings(kwargs):
-    with pytest.raises(ValueError, match=f"ImprovedRecipe.{next(iter(kwargs))}"):
-        improved.ImprovedRecipe(**kwargs)
-
-
-@pytest.fixture(scope="module")
-def tiny_split():
-    (x_train, y_train), _ = lab.load_mnist()
-    x, y = lab.prepare_images(x_train[:160]), lab.one_hot(y_train[:160])
-    return x[:128], y[:128], x[128:], y[128:]
-
-
-def test_train_model_scores_epochs_on_validation_and_stops_early(tiny_split):
-    x_fit, y_fit, x_val, y_val = tiny_split
-    keras.backend.clear_session()
-    lab.set_seed(0)
-    # A learning rate of 1e-12 freezes the weights: the validation loss never improves after the first epoch.
-    recipe = improved.ImprovedRecipe(epochs=5, batch_size=64, schedule="constant", peak_learning_rate=1e-12,
-                                     early_stopping_patience=1, monitor="val_loss")
-    model = improved.build_improved_cnn(**TINY, batch_norm=False)
-    run = improved.train_model(model, recipe, x_fit, y_fit, x_val=x_val, y_val=y_val, verbose=0)
-    assert len(run.history["val_accuracy"]) == len(run.epoch_seconds) == 2  # stopped after one epoch of patience
-    assert run.train_seconds >= sum(run.epoch_seconds) > 0 and math.isnan(run.test_accuracy)  # test set untouched
-
-
-def test_train_model_refuses_bad_inputs(tiny_split):
-    x_fit, y_fit, x_val, y_val = tiny_split
-    model = improved.build_improved_cnn(**TINY)
-    with pytest.raises(TypeError, match="ImprovedRecipe"):
-        improved.train_model(model, lab.FAST_RECIPE, x_fit, y_fit)
-    with pytest.raises(ValueError, match="train images and labels"):
-        improved.train_model(model, improved.SHORT_RECIPE, x_fit, y_fit[:10])
-    with pytest.raises(ValueError, match="both x_val and y_val"):
-        improved.train_model(model, improved.SHORT_RECIPE, x_fit, y_fit, x_val=x_val)
-    with pytest.raises(ValueError, match="validation images and labels must be non-empty and equally long, got"):
-        improved.train_model(model, improved.SHORT_RECIPE, x_fit, y_fit, x_val=x_val, y_val=y_val[:1])
-    with pytest.raises(ValueError, match="early stopping watches the validation split"):
-        improved.train_model(model, improved.LONG_RECIPE, x_fit, y_fit)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -194,7 +129,7 @@ def test_the_ladder_adds_one_idea_per_step():
     assert [step.number for step in steps] == list(range(9))
     constant, one_cycle, bn, augmented, deeper, longer, averaged, shifted, final = steps
     assert constant.model_options == one_cycle.model_options and constant.recipe.schedule == "constant"
-    assert one_cycle.recipe == improved.SHORT_RECIPE and one_cycle.recipe.epochs == lab.FAST_RECIPE.epochs
+    assert one_cycle.recipe == improved.SHORT_RECIPE and one_cycle.recipe.epochs == training.FAST_RECIPE.epochs
     assert bn.model_options == {**improved.SEED_CNN_LAYOUT, "batch_norm": "after_pool"}  # the seed CNN's layers + BN
     assert augmented.model_options == {**bn.model_options, "augment": True}
     assert deeper.recipe == augmented.recipe and deeper.model_options["convs_per_block"] == 2
@@ -203,7 +138,7 @@ def test_the_ladder_adds_one_idea_per_step():
     assert all(improved.LONG_DROPOUT[k] < deeper.model_options[k] for k in ("conv_dropout", "dense_dropout"))
     assert longer.seeds == averaged.seeds == (0, 1, 2) and averaged.ensemble_of == longer.number
     assert bn.seeds == (0, 1)
-    assert shifted.ensemble_of == longer.number and shifted.tta_shifts == lab.TTA_SHIFTS
+    assert shifted.ensemble_of == longer.number and shifted.tta_shifts == ensemble.TTA_SHIFTS
     assert averaged.tta_shifts is None and "tta_shifts" not in averaged.config()  # its hash predates the TTA step
     with pytest.raises(ValueError, match="ensemble"):
         averaged.build()
@@ -212,7 +147,7 @@ def test_the_ladder_adds_one_idea_per_step():
     assert final.recipe == dataclasses.replace(longer.recipe, name=final.recipe.name, early_stopping_patience=None)
     assert final.config()["train_on_validation"] is True
     assert not any(step.train_on_validation or "train_on_validation" in step.config() for step in steps[:-1])
-    hashes = {ensemble.config_hash(step.config(profile="full")) for step in steps}
+    hashes = {records.run_id(step.config(profile="full")) for step in steps}
     assert len(hashes) == len(steps)
 
 
@@ -380,7 +315,7 @@ def test_members_are_trained_once_then_loaded(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny_0.json", "tiny_0.keras", "tiny_1.json", "tiny_1.keras"]
     facts = json.loads((tmp_path / "tiny_1.json").read_text())
     assert facts["seed"] == 1 and facts["val_accuracy"] == 0.5 and facts["config"] == CONFIG
-    assert facts["config_hash"] == ensemble.config_hash(CONFIG) and facts["params"] == 7_850
+    assert facts["config_hash"] == records.run_id(CONFIG) and facts["params"] == 7_850
 
     reordered = dict(reversed(CONFIG.items()))
     again = ensemble.train_or_load_members(trainer, [0, 1], folder=tmp_path, name="tiny", config=reordered)
@@ -401,11 +336,11 @@ def _foreign_zip(path):
 
 
 def _wrong_shape(path):
-    lab.save_model_atomic(lab.build_dense_baseline(), path)  # inputs (784,): not an image model
+    artifacts.save_model_atomic(lab.build_dense_baseline(), path)  # inputs (784,): not an image model
 
 
 def _more_parameters(path):
-    lab.save_model_atomic(keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+    artifacts.save_model_atomic(keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
                                             keras.layers.Dense(12, activation="relu"),
                                             keras.layers.Dense(10, activation="softmax")]), path)
 
@@ -474,8 +409,8 @@ def test_ladder_dry_run_prints_the_plan_and_the_budget(monkeypatch, capsys, tmp_
     monkeypatch.setenv("LAB_PROFILE", "full")
     monkeypatch.setattr(ladder, "output_paths", lambda profile: (tmp_path / "runs.csv", tmp_path / "members"))
     # this machine's measured speed and plain time would make the verdict depend on the CPU: pin both
-    monkeypatch.setattr(ladder, "benchmarked_images_per_second", lambda cpu: (2_400.0, "a test figure"))
-    monkeypatch.setattr(ladder, "plain_recipe_seconds", lambda cpu: (400.0, "a test figure"))
+    monkeypatch.setattr(ladder.cost, "seed_cnn_rate", lambda cpu: (2_400.0, "a test figure"))
+    monkeypatch.setattr(ladder, "plain_recipe_seconds", lambda cpu: (500.0, "a test figure"))
     assert ladder.main(["--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "55,000 training images, the last 5,000" in out and f"step 6: + ensemble of {improved.ENSEMBLE_MEMBERS}" in out
@@ -486,28 +421,14 @@ def test_ladder_dry_run_prints_the_plan_and_the_budget(monkeypatch, capsys, tmp_
     assert not list(tmp_path.iterdir())  # a dry run writes nothing
 
 
-def test_ladder_estimate_uses_this_cpus_benchmark_else_the_labs_figure(tmp_path):
-    path = tmp_path / "benchmark_speed.csv"
-    assert ladder.benchmarked_images_per_second("CPU X with AVX2", path) == (
-        ladder.REFERENCE_IMAGES_PER_SECOND, "the lab's AVX512-BF16 figure; no benchmark run for CPU X with AVX2 in results/")
-    for cpu, configuration, rate in [("CPU X with AVX2", "plain Keras float32", 700.0),
-                                     ("CPU X with AVX2", "lab defaults (float32)", 800.0),
-                                     ("CPU Y with AMX-BF16", "lab defaults (mixed_bfloat16)", 5000.0),
-                                     ("CPU X with AVX2", "lab defaults (float32)", 900.0)]:
-        lab.append_run(path, {"cpu": cpu, "configuration": configuration, "images_per_second": rate})
-    assert ladder.benchmarked_images_per_second("CPU X with AVX2", path) == (
-        900.0, "measured on CPU X with AVX2 by benchmarks/speed.py")  # the newest lab-defaults run of this CPU
-    path.write_bytes(b"\x00garbage")
-    assert ladder.benchmarked_images_per_second("CPU X with AVX2", path)[0] == ladder.REFERENCE_IMAGES_PER_SECOND
-
-
 def test_ladder_estimates_scale_with_multiply_adds():
     seed, deeper = improved.LADDER[1], improved.LADDER[4]
-    assert improved.count_multiply_adds(lab.build_seed_cnn()) == ladder.SEED_CNN_MULTIPLY_ADDS
-    assert ladder.images_per_second(seed, 2_400) == pytest.approx(2_400)
-    assert ladder.images_per_second(deeper, 2_400) > 2_400  # 0.72x the seed CNN's multiply-adds
-    assert ladder.estimate_seconds(seed, 3, 55_000, 5_000, 2_400) == pytest.approx(
-        3 * (55_000 + 5_000 / 3) / 2_400 + ladder.RUN_OVERHEAD_SECONDS)
+    macs = [cost.multiply_adds(step.build()) for step in (seed, deeper)]
+    assert ladder.estimate_seconds(seed, 3, 55_000, 5_000, 2_400, macs[0]) == pytest.approx(
+        3 * (55_000 + 5_000 / 3) / 2_400 + 3 * (430 - 275) * cost.STEP_SECONDS + cost.RUN_OVERHEAD_SECONDS)
+    assert macs[1] < macs[0]  # 0.72x the seed CNN's multiply-adds, but augmentation and batch norm cost extra
+    assert ladder.estimate_seconds(deeper, 3, 55_000, 5_000, 2_400, macs[1]) < ladder.estimate_seconds(
+        seed, 3, 55_000, 5_000, 2_400, macs[0])
 
 
 @pytest.mark.parametrize("argv", [["--seeds", "-1"], ["--seeds", "1", "1"], ["--members", "0"], ["--steps", "9"],
@@ -530,7 +451,7 @@ def test_ladder_records_each_model_resumes_and_builds_the_ensemble_from_saved_me
         model, _ = Trainer()(seed)
         return model, {"val_accuracy": None if step.train_on_validation else 0.5, "train_seconds": 1.0,
                        "epochs_run": epochs, "kept_epoch": epochs,
-                       "seconds_per_epoch": 1.0, "precision": "float32", **lab.machine_info(),
+                       "seconds_per_epoch": 1.0, "precision": "float32", **machine.machine_info(),
                        "finished_utc": "2026-01-01T00:00:00Z"}
 
     out = tmp_path / "ladder_runs.csv"
@@ -540,11 +461,11 @@ def test_ladder_records_each_model_resumes_and_builds_the_ensemble_from_saved_me
     argv = ["--steps", "4", "6", "7", "8", "--seeds", "0", "--members", "2"]
     assert ladder.main(argv) == 0
     assert trained == [(4, 0), (5, 0), (5, 1), (8, 0)]
-    runs = lab.read_runs(out)
+    runs = records.read_runs(out)
     assert list(runs.step) == [4, 5, 5, 6, 7, 8] and (runs.network.iloc[-3:-1] == "ensemble").all()
     assert runs.members.iloc[-2] == 2 and runs.config_hash.iloc[-2] != runs.config_hash.iloc[-3]
     final = runs.iloc[-1]  # trained on the validation images too: no validation score, no validation split
-    train_size, val_size, _ = lab.ladder_split_sizes()
+    train_size, val_size, _ = bench_ladder.split_sizes()
     assert np.isnan(final.val_accuracy) and (final.train_size, final.val_size) == (train_size + val_size, 0)
     printed = capsys.readouterr().out
     assert "| 6 | + ensemble of 2 | 2 averaged |" in printed and "| 7 | + test-time augmentation" in printed
@@ -553,7 +474,7 @@ def test_ladder_records_each_model_resumes_and_builds_the_ensemble_from_saved_me
     assert f"{train_size:,} training and {val_size:,} validation images" in printed  # not the final network's
 
     assert ladder.main(argv) == 0
-    assert trained == [(4, 0), (5, 0), (5, 1), (8, 0)] and len(lab.read_runs(out)) == 6  # resumed: nothing again
+    assert trained == [(4, 0), (5, 0), (5, 1), (8, 0)] and len(records.read_runs(out)) == 6  # resumed: nothing again
     printed = capsys.readouterr().out
     assert "skip step 4 seed 0" in printed and "Loaded model" in printed and "skip step 7" in printed
     assert "step 8 seed 0: already in" in printed
@@ -569,12 +490,13 @@ def test_ladder_summarize_only_rebuilds_the_committed_summary_on_any_machine(mon
     (tmp_path / "results").mkdir()
     for name in ("ladder_runs.csv", "fast_recipe_runs.csv"):
         shutil.copy(repo / "results" / name, tmp_path / "results" / name)
-    (tmp_path / "README.md").write_text("<!-- ladder:start -->\nold\n<!-- ladder:end -->\n")
+    (tmp_path / "results" / "README.md").write_text("<!-- ladder:start -->\nold\n<!-- ladder:end -->\n")
     monkeypatch.setenv("LAB_PROFILE", "full")
     monkeypatch.setattr(ladder, "ROOT", tmp_path)
+    monkeypatch.setattr(ladder, "RESULTS_README", tmp_path / "results" / "README.md")
     monkeypatch.setattr(ladder, "output_paths", lambda profile: (tmp_path / "results" / "ladder_runs.csv", tmp_path))
-    monkeypatch.setattr(ladder.lab, "use_best_precision", lambda: PrecisionChoice("float32", "a machine without bf16"))
+    monkeypatch.setattr(ladder.precision, "use_best_precision", lambda: PrecisionChoice("float32", "a machine without bf16"))
     assert ladder.main(["--summarize-only"]) == 0
     rebuilt = (tmp_path / "results" / "ladder.md").read_text()
     assert rebuilt == (repo / "results" / "ladder.md").read_text()
-    assert rebuilt.removeprefix("# The ablation ladder\n\n").strip() in (repo / "README.md").read_text()
+    assert rebuilt.removeprefix("# The ablation ladder\n\n").strip() in (repo / "results" / "README.md").read_text()

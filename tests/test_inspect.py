@@ -5,6 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import lab_utils as lab
+from lab_utils import artifacts
 from lab_utils.inspect import (
     dense_activations,
     feature_maps,
@@ -210,7 +211,7 @@ def test_feature_maps_agree_with_the_layers_computed_by_hand(cnn, images):
 
 
 def test_feature_maps_work_on_a_model_loaded_from_a_keras_file(cnn, images, tmp_path):
-    loaded = lab.load_model_file(lab.save_model_atomic(cnn, tmp_path / "cnn.keras"))
+    loaded = artifacts.load_model_file(artifacts.save_model_atomic(cnn, tmp_path / "cnn.keras"))
     for (name, mine), (loaded_name, theirs) in zip(feature_maps(cnn, images[0]), feature_maps(loaded, images[0])):
         assert name == loaded_name
         np.testing.assert_allclose(theirs, mine, rtol=1e-5, atol=1e-6)

@@ -1,6 +1,7 @@
-"""Tests for lab_utils/io.py (atomic writes) and lab_utils/results.py (run tables, summaries, README blocks)."""
+"""Tests for lab_utils/io.py (atomic writes) and bench/records.py (run ids, run tables, summaries, generated blocks)."""
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import stat
@@ -9,9 +10,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench.records import (
+    append_run,
+    read_runs,
+    run_id,
+    summarize_runs,
+    to_markdown,
+    update_block,
+)
 from lab_utils import io as lab_io
 from lab_utils.io import write_atomic
-from lab_utils.results import append_run, read_runs, summarize_runs, to_markdown, update_readme_block
 
 
 def leftovers(folder):
@@ -313,43 +321,43 @@ def test_summarize_runs_empty_table(runs):
         summarize_runs(pd.DataFrame(), "model")
 
 
-# --------------------------------------------------------------------------- update_readme_block
+# --------------------------------------------------------------------------- update_block
 
 
 README = "# Title\n\nIntro.\n\n<!-- results:start -->\nold table\n<!-- results:end -->\n\nOutro.\n"
 
 
-def test_update_readme_block_replaces_only_between_markers(tmp_path):
+def test_update_block_replaces_only_between_markers(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(README, encoding="utf-8")
-    assert update_readme_block(readme, "results", "| a |\n|---|\n| 1 |\n") is True
+    assert update_block(readme, "results", "| a |\n|---|\n| 1 |\n") is True
     assert readme.read_text(encoding="utf-8") == (
         "# Title\n\nIntro.\n\n<!-- results:start -->\n| a |\n|---|\n| 1 |\n<!-- results:end -->\n\nOutro.\n"
     )
     assert leftovers(tmp_path) == []
 
 
-def test_update_readme_block_unchanged_returns_false_and_does_not_write(tmp_path):
+def test_update_block_unchanged_returns_false_and_does_not_write(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(README, encoding="utf-8")
-    assert update_readme_block(readme, "results", "new") is True
+    assert update_block(readme, "results", "new") is True
     os.utime(readme, ns=(1_000_000_000, 1_000_000_000))
-    assert update_readme_block(readme, "results", "  new\n\n") is False  # same after strip()
+    assert update_block(readme, "results", "  new\n\n") is False  # same after strip()
     assert readme.stat().st_mtime_ns == 1_000_000_000
 
 
-def test_update_readme_block_fills_an_empty_block(tmp_path):
+def test_update_block_fills_an_empty_block(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("A\n<!-- r:start --><!-- r:end -->\nB\n", encoding="utf-8")
-    assert update_readme_block(readme, "r", "x") is True
+    assert update_block(readme, "r", "x") is True
     assert readme.read_text(encoding="utf-8") == "A\n<!-- r:start -->\nx\n<!-- r:end -->\nB\n"
 
 
-def test_update_readme_block_leaves_other_blocks_alone(tmp_path):
+def test_update_block_leaves_other_blocks_alone(tmp_path):
     readme = tmp_path / "README.md"
     text = "<!-- a:start -->\nA\n<!-- a:end -->\n<!-- b:start -->\nB\n<!-- b:end -->\n"
     readme.write_text(text, encoding="utf-8")
-    update_readme_block(readme, "b", "new B")
+    update_block(readme, "b", "new B")
     assert readme.read_text(encoding="utf-8") == "<!-- a:start -->\nA\n<!-- a:end -->\n<!-- b:start -->\nnew B\n<!-- b:end -->\n"
 
 
@@ -367,20 +375,20 @@ def test_update_readme_block_leaves_other_blocks_alone(tmp_path):
     ],
     ids=["none", "start-only", "end-only", "two-starts", "two-ends", "two-blocks", "reversed", "other-name"],
 )
-def test_update_readme_block_bad_markers(tmp_path, text):
+def test_update_block_bad_markers(tmp_path, text):
     readme = tmp_path / "README.md"
     readme.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError) as info:
-        update_readme_block(readme, "results", "new")
+        update_block(readme, "results", "new")
     message = str(info.value)
     assert str(readme) in message
     assert "<!-- results:start -->" in message and "<!-- results:end -->" in message
     assert readme.read_text(encoding="utf-8") == text
 
 
-def test_update_readme_block_missing_file(tmp_path):
+def test_update_block_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        update_readme_block(tmp_path / "README.md", "results", "x")
+        update_block(tmp_path / "README.md", "results", "x")
 
 
 # --------------------------------------------------------------------------- to_markdown
@@ -412,6 +420,41 @@ def test_markdown_round_trip_into_readme(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("<!-- t:start -->\n<!-- t:end -->\n", encoding="utf-8")
     markdown = to_markdown(pd.DataFrame({"a": [1]}))
-    assert update_readme_block(readme, "t", markdown) is True
-    assert update_readme_block(readme, "t", markdown) is False
+    assert update_block(readme, "t", markdown) is True
+    assert update_block(readme, "t", markdown) is False
     assert readme.read_text(encoding="utf-8") == "<!-- t:start -->\n| a |\n|---|\n| 1 |\n<!-- t:end -->\n"
+
+
+# --------------------------------------------------------------------------- run_id: the one run identity
+
+
+def test_run_id_is_the_same_for_equal_configs_whatever_their_key_order():
+    a = {"filters": [75, 100], "epochs": 3, "context": {"profile": "full", "precision": "float32"}}
+    b = {"context": {"precision": "float32", "profile": "full"}, "epochs": 3, "filters": (75, 100)}
+    assert run_id(a) == run_id(b) and len(run_id(a)) == 16 and len(run_id(a, 64)) == 64
+    assert run_id(a, 12) == run_id(a, 64)[:12]  # a sweep's config id is the start of the same digest
+
+
+def test_run_id_changes_with_any_value():
+    base = {"epochs": 3, "seed": 0, "learning_rate": None}
+    assert len({run_id(base), run_id({**base, "epochs": 4}), run_id({**base, "seed": 1}),
+                run_id({**base, "learning_rate": 0.001}), run_id({**base, "extra": None})}) == 5
+
+
+def test_run_id_keeps_the_ids_already_recorded():
+    """The digest of a known config, as results/ladder_runs.csv and the sweep cache store them: it must not drift."""
+    assert run_id({}) == "44136fa355b3678a"  # sha256("{}")
+    assert run_id({"a": [1, 2.5, None, True]}, 64) == hashlib.sha256(b'{"a":[1,2.5,null,true]}').hexdigest()
+
+
+@pytest.mark.parametrize("config, digits, error, message", [
+    ([1, 2], 16, TypeError, "config must be a dict"),
+    ({"when": object()}, 16, TypeError, "JSON-ready"),
+    ({"rate": float("nan")}, 16, TypeError, "JSON-ready"),
+    ({}, 0, ValueError, "digits must be a whole number from 1 to 64"),
+    ({}, 65, ValueError, "digits"),
+    ({}, True, ValueError, "digits"),
+])
+def test_run_id_refuses_bad_input(config, digits, error, message):
+    with pytest.raises(error, match=message):
+        run_id(config, digits)

@@ -6,10 +6,11 @@ import pandas as pd
 import pytest
 
 import lab_utils as lab
-from lab_utils import ensemble, improved
-from lab_utils import ladder as lab_ladder
+from bench import improved, records
+from bench import ladder as bench_ladder
+from bench import ladder as lab_ladder
+from lab_utils import profiles, training
 from lab_utils.training import TrainingRun
-
 
 pytestmark = pytest.mark.usefixtures("keep_the_precision_policy")
 
@@ -28,15 +29,15 @@ def tiny_data(n=40):
 
 
 def test_split_sizes_hold_out_5000_images_in_full_and_a_fifth_in_smoke():
-    assert lab.ladder_split_sizes("full") == (55_000, 5_000, 10_000)
-    assert lab.ladder_split_sizes(lab.get_profile("smoke")) == (1_600, 400, 1_000)
+    assert bench_ladder.split_sizes("full") == (55_000, 5_000, 10_000)
+    assert bench_ladder.split_sizes(profiles.get_profile("smoke")) == (1_600, 400, 1_000)
 
 
 def test_split_sizes_refuse_what_is_not_a_profile():
     with pytest.raises(TypeError, match="profile"):
-        lab.ladder_split_sizes(3)
+        bench_ladder.split_sizes(3)
     with pytest.raises(ValueError):
-        lab.ladder_split_sizes("fastest")
+        bench_ladder.split_sizes("fastest")
 
 
 def test_ladder_folder_separates_the_profiles(isolated_artifacts):
@@ -49,8 +50,8 @@ def test_step_config_depends_on_profile_and_precision_not_on_seeds():
     full = lab_ladder.step_config(step, "full", "mixed_bfloat16")
     assert full["epochs"] == 25 and full["train_size"] == 55_000 and full["val_size"] == 5_000
     assert lab_ladder.step_config(step, "smoke", "mixed_bfloat16")["epochs"] == 1
-    assert ensemble.config_hash(full) != ensemble.config_hash(lab_ladder.step_config(step, "full", "float32"))
-    assert ensemble.config_hash(full) == ensemble.config_hash(
+    assert records.run_id(full) != records.run_id(lab_ladder.step_config(step, "full", "float32"))
+    assert records.run_id(full) == records.run_id(
         lab_ladder.step_config(improved.ladder_steps(seeds=(7, 8))[5], "full", "mixed_bfloat16"))
     assert full["input_path"] == "lab.input_pipeline"  # models fed another way are another config
 
@@ -71,13 +72,13 @@ def test_step_config_refuses_bad_input():
 def test_train_ladder_model_refuses_the_ensemble_step_and_bad_data():
     steps = improved.ladder_steps()
     with pytest.raises(ValueError, match="ensemble"):
-        lab.train_ladder_model(steps[6], 0, tiny_data())
+        bench_ladder.train_ladder_model(steps[6], 0, tiny_data())
     with pytest.raises(ValueError, match="load_ladder_data"):
-        lab.train_ladder_model(steps[0], 0, {"fit": None})
+        bench_ladder.train_ladder_model(steps[0], 0, {"fit": None})
 
 
 def test_train_ladder_model_trains_and_reports_its_facts():
-    model, facts = lab.train_ladder_model(improved.ladder_steps()[4], 0, tiny_data(), epochs=1, verbose=0)
+    model, facts = bench_ladder.train_ladder_model(improved.ladder_steps()[4], 0, tiny_data(), epochs=1, verbose=0)
     assert model.count_params() == improved.ladder_steps()[4].build().count_params()
     assert facts["epochs_run"] == 1 and facts["kept_epoch"] == 1
     assert 0.0 <= facts["val_accuracy"] <= 1.0
@@ -88,13 +89,13 @@ def test_train_ladder_model_trains_and_reports_its_facts():
 def test_the_final_network_trains_on_the_validation_images_too(monkeypatch):
     seen = {}
 
-    def fake_fit(model, recipe, x, y, *, x_val=None, y_val=None, epochs=None, verbose=2):
+    def fake_fit(model, recipe, x, y, *, x_val=None, y_val=None, epochs=None, verbose=2):  # as training.fit
         seen.update(images=len(x), x_val=x_val, recipe=recipe)
         return TrainingRun(history={"loss": [1.0], "accuracy": [0.5]}, train_seconds=1.0, epoch_seconds=[1.0])
 
-    monkeypatch.setattr(improved, "train_model", fake_fit)
+    monkeypatch.setattr(bench_ladder.training, "fit", fake_fit)
     final = improved.ladder_steps()[-1]
-    model, facts = lab.train_ladder_model(final, 0, tiny_data(), epochs=1, verbose=0)
+    model, facts = bench_ladder.train_ladder_model(final, 0, tiny_data(), epochs=1, verbose=0)
     assert seen["images"] == 40 and seen["x_val"] is None and seen["recipe"].early_stopping_patience is None
     assert facts["val_accuracy"] is None and facts["epochs_run"] == facts["kept_epoch"] == 1
     json.dumps(facts, allow_nan=False)  # the facts file refuses NaN: "no validation score" is null
@@ -118,12 +119,12 @@ def test_ladder_final_network_trains_once_then_loads(isolated_artifacts, monkeyp
         return step.build(), {"val_accuracy": None, "train_seconds": 1.0}
 
     monkeypatch.setattr(lab_ladder, "train_ladder_model", fake_train)
-    first = lab.ladder_final_network(tiny_data(), profile="smoke", verbose=0)
-    again = lab.ladder_final_network(tiny_data(), profile="smoke", verbose=0)
+    first = bench_ladder.ladder_final_network(tiny_data(), profile="smoke", verbose=0)
+    again = bench_ladder.ladder_final_network(tiny_data(), profile="smoke", verbose=0)
     assert calls == [(8, 0)] and (first.trained, again.trained) == (True, False)
     assert (lab_ladder.ladder_folder("smoke") / "step8_0.keras").exists()
     with pytest.raises(ValueError, match="load_ladder_data"):
-        lab.ladder_final_network({"fit": 1}, profile="smoke")
+        bench_ladder.ladder_final_network({"fit": 1}, profile="smoke")
 
 
 def test_ladder_members_trains_once_then_loads_and_retrains_a_broken_file(isolated_artifacts, monkeypatch):
@@ -135,23 +136,23 @@ def test_ladder_members_trains_once_then_loads_and_retrains_a_broken_file(isolat
 
     monkeypatch.setattr(lab_ladder, "train_ladder_model", fake_train)
     data = tiny_data()
-    first = lab.ladder_members(data, members=2, profile="smoke", verbose=0)
+    first = bench_ladder.ladder_members(data, members=2, profile="smoke", verbose=0)
     assert calls == [0, 1] and [m.trained for m in first] == [True, True]
-    again = lab.ladder_members(data, members=2, profile="smoke", verbose=0)
+    again = bench_ladder.ladder_members(data, members=2, profile="smoke", verbose=0)
     assert calls == [0, 1] and [m.trained for m in again] == [False, False]
     broken = lab_ladder.ladder_folder("smoke") / "step5_1.keras"
     broken.write_bytes(broken.read_bytes()[:100])  # a truncated file
-    third = lab.ladder_members(data, members=2, profile="smoke", verbose=0)
+    third = bench_ladder.ladder_members(data, members=2, profile="smoke", verbose=0)
     assert calls == [0, 1, 1] and [m.trained for m in third] == [False, True]
 
 
 def test_ladder_members_refuses_bad_data():
     with pytest.raises(ValueError, match="load_ladder_data"):
-        lab.ladder_members({"fit": 1}, members=1, profile="smoke")
+        bench_ladder.ladder_members({"fit": 1}, members=1, profile="smoke")
 
 
 def test_plot_schedule_draws_every_step_and_returns_a_figure():
-    schedule = lab.one_cycle_schedule(3e-3, 100, 0.2)
+    schedule = training.one_cycle_schedule(3e-3, 100, 0.2)
     fig = lab.plot_schedule(schedule, 100, steps_per_epoch=25)
     line = fig.axes[0].lines[0]
     assert len(line.get_xdata()) == 100
@@ -186,7 +187,7 @@ def test_ladder_table_formats_each_step_with_its_spread():
                      test_accuracy=0.996, train_seconds=200.0))
     rows.append(dict(step=8, name="final", network="improved_cnn", seed="0", members=1, val_accuracy=np.nan,
                      test_accuracy=0.995, train_seconds=120.0))
-    table = lab.ladder_table(pd.DataFrame(rows).assign(**{c: 0 for c in improved.LADDER_COLUMNS
+    table = bench_ladder.ladder_table(pd.DataFrame(rows).assign(**{c: 0 for c in improved.LADDER_COLUMNS
                                                          if c not in rows[0]}))
     assert list(table.step) == [0, 6, 8]
     assert table["validation accuracy"][2] == "(trained on it)"
@@ -199,24 +200,24 @@ def test_ladder_table_refuses_an_empty_table():
     import pandas as pd
 
     with pytest.raises(ValueError, match="ladder runs"):
-        lab.ladder_table(pd.DataFrame())
+        bench_ladder.ladder_table(pd.DataFrame())
 
 
 def test_newest_ladder_runs_keeps_each_steps_last_config():
     runs = pd.DataFrame({"step": [4, 5, 5, 6, 5, 5, 6, 7],
                          "config_hash": ["a", "old", "old", "old6", "new", "new", "new6", "tta"],
                          "test_accuracy": [0.99, 0.996, 0.995, 0.9965, 0.9961, 0.9958, 0.9968, 0.9969]})
-    newest = lab.newest_ladder_runs(runs)
+    newest = bench_ladder.newest_ladder_runs(runs)
     assert list(newest.config_hash) == ["a", "new", "new", "new6", "tta"]
     assert list(newest.index) == [0, 4, 5, 6, 7]  # the file's order is kept
-    assert lab.newest_ladder_runs(runs.iloc[0:0]).empty
+    assert bench_ladder.newest_ladder_runs(runs.iloc[0:0]).empty
 
 
 def test_newest_ladder_runs_refuses_what_is_not_a_ladder_table():
     with pytest.raises(TypeError, match="DataFrame"):
-        lab.newest_ladder_runs([{"step": 1}])
+        bench_ladder.newest_ladder_runs([{"step": 1}])
     with pytest.raises(ValueError, match=r"lacks the columns \['config_hash'\]"):
-        lab.newest_ladder_runs(pd.DataFrame({"step": [1]}))
+        bench_ladder.newest_ladder_runs(pd.DataFrame({"step": [1]}))
 
 
 def _versions_runs():
@@ -233,22 +234,22 @@ def _versions_runs():
 
 
 def test_ladder_step_versions_shows_each_config_of_a_step_oldest_first():
-    table = lab.ladder_step_versions(_versions_runs(), 5)
+    table = bench_ladder.ladder_step_versions(_versions_runs(), 5)
     assert list(table["what it adds"]) == ["+ longer training", "+ longer training, less dropout"]
     assert list(table.networks) == [2, 3] and list(table.epochs) == [20, 25]
     assert list(table["validation accuracy (mean)"]) == ["99.55%", "99.64%"]
     assert list(table["test accuracy (mean)"]) == ["99.61%", "99.64%"]
     assert list(table.finished) == ["2026-11-24", "2026-11-25"]
-    ensemble = lab.ladder_step_versions(_versions_runs(), 6)
+    ensemble = bench_ladder.ladder_step_versions(_versions_runs(), 6)
     assert list(ensemble.networks) == ["3 averaged"] and list(ensemble.epochs) == [25]  # epochs per member
     final = _versions_runs().iloc[:1].assign(step=8, val_accuracy=np.nan)
-    assert list(lab.ladder_step_versions(final, 8)["validation accuracy (mean)"]) == ["(trained on it)"]
+    assert list(bench_ladder.ladder_step_versions(final, 8)["validation accuracy (mean)"]) == ["(trained on it)"]
 
 
 def test_ladder_step_versions_refuses_a_missing_step_or_table():
     with pytest.raises(ValueError, match=r"no rows of step 9; its steps are \[5, 6\]"):
-        lab.ladder_step_versions(_versions_runs(), 9)
+        bench_ladder.ladder_step_versions(_versions_runs(), 9)
     with pytest.raises(TypeError, match="DataFrame"):
-        lab.ladder_step_versions([{"step": 5}], 5)
+        bench_ladder.ladder_step_versions([{"step": 5}], 5)
     with pytest.raises(ValueError, match="lacks the columns"):
-        lab.ladder_step_versions(pd.DataFrame({"step": [5]}), 5)
+        bench_ladder.ladder_step_versions(pd.DataFrame({"step": [5]}), 5)

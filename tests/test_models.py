@@ -1,9 +1,11 @@
 """Model builders: the published architectures exactly, and clear errors for knobs that cannot work."""
+import inspect
+
 import keras
 import pytest
 
 import lab_utils as lab
-from lab_utils.models import DENSE_BASELINE_PARAMS, SEED_CNN_PARAMS
+from lab_utils.models import DENSE_BASELINE_PARAMS, SEED_CNN_DEFAULTS, SEED_CNN_PARAMS
 
 
 def layer_summary(model):
@@ -19,6 +21,18 @@ def test_dense_baseline_is_the_published_network():
     assert isinstance(hidden.kernel_initializer, keras.initializers.RandomNormal)
     assert hidden.kernel_initializer.stddev == pytest.approx(0.05)
     assert model.input_shape == (None, 784)
+
+
+def test_seed_cnn_defaults_are_written_once_in_each_signature_and_agree():
+    """The signatures spell the published values out for students; SEED_CNN_DEFAULTS (the sweeps' base) must match."""
+    build = inspect.signature(lab.build_seed_cnn).parameters
+    shapes = inspect.signature(lab.seed_cnn_shapes).parameters
+    assert list(SEED_CNN_DEFAULTS) == [name for name in build if name != "num_classes"]
+    for name, value in SEED_CNN_DEFAULTS.items():
+        assert build[name].default == value, name
+        if name in shapes:
+            assert shapes[name].default == value, name
+    assert list(shapes) == ["filters", "kernel_size", "pool_size", "padding"]
 
 
 def test_seed_cnn_defaults_are_the_published_network():

@@ -125,7 +125,7 @@ def test_digit_grid_rejects_bad_labels_and_predictions(images, labels):
         plot_digit_grid(images, predictions=labels)
     with pytest.raises(ValueError, match=r"predictions has 5 entries"):
         plot_digit_grid(images, labels, labels[:5])
-    with pytest.raises(ValueError, match=r"ncols must be a whole number of at least 1"):
+    with pytest.raises(ValueError, match=r"ncols must be a positive integer \(a whole number of at least 1\)"):
         plot_digit_grid(images, ncols=0)
 
 

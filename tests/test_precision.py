@@ -2,7 +2,8 @@
 import keras
 import pytest
 
-import lab_utils as lab
+from bench import machine
+from lab_utils import precision
 from lab_utils.precision import Capabilities, PrecisionChoice
 
 XEON_AMX = Capabilities("Intel Xeon (Sapphire Rapids)", frozenset({"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile"}))
@@ -25,7 +26,7 @@ GPU_OLD = Capabilities("any", frozenset({"amx_bf16"}), (("NVIDIA K80", (3, 7)),)
     ],
 )
 def test_choice_follows_capabilities(caps, policy, why):
-    choice = lab.choose_precision(caps)
+    choice = precision.choose_precision(caps)
     assert choice.policy == policy
     assert why in choice.reason
     assert str(choice).startswith(policy)
@@ -33,17 +34,17 @@ def test_choice_follows_capabilities(caps, policy, why):
 
 @pytest.mark.parametrize("caps", [XEON_AMX, EPYC_ZEN4, AVX2_ONLY, GPU_TENSOR_CORES])
 def test_forced_float32_wins_everywhere(caps):
-    choice = lab.choose_precision(caps, force_float32=True)
+    choice = precision.choose_precision(caps, force_float32=True)
     assert choice == PrecisionChoice("float32", choice.reason) and "forced" in choice.reason
 
 
 def test_choice_needs_capabilities():
     with pytest.raises(TypeError, match="capabilities must be a Capabilities"):
-        lab.choose_precision({"amx_bf16"})
+        precision.choose_precision({"amx_bf16"})
 
 
 def test_detected_capabilities_are_well_formed():
-    caps = lab.detect_capabilities()
+    caps = precision.detect_capabilities()
     assert isinstance(caps.cpu_model, str) and caps.cpu_model
     assert isinstance(caps.cpu_flags, frozenset)
     assert all(len(cc) == 2 for _, cc in caps.gpus)
@@ -57,7 +58,7 @@ def test_detected_capabilities_are_well_formed():
 def test_use_best_precision_sets_the_keras_policy(monkeypatch, env, caps, policy):
     monkeypatch.setenv("LAB_PRECISION", env)
     try:
-        choice = lab.use_best_precision(capabilities=caps)
+        choice = precision.use_best_precision(capabilities=caps)
         assert choice.policy == policy
         assert keras.mixed_precision.global_policy().name == policy
     finally:
@@ -67,7 +68,7 @@ def test_use_best_precision_sets_the_keras_policy(monkeypatch, env, caps, policy
 def test_argument_beats_the_environment(monkeypatch):
     monkeypatch.setenv("LAB_PRECISION", "auto")
     try:
-        assert lab.use_best_precision(force_float32=True, capabilities=XEON_AMX).policy == "float32"
+        assert precision.use_best_precision(force_float32=True, capabilities=XEON_AMX).policy == "float32"
     finally:
         keras.mixed_precision.set_global_policy("float32")
 
@@ -75,7 +76,7 @@ def test_argument_beats_the_environment(monkeypatch):
 def test_unknown_precision_setting_is_refused(monkeypatch):
     monkeypatch.setenv("LAB_PRECISION", "float8")
     with pytest.raises(ValueError, match="LAB_PRECISION must be 'auto' or 'float32'"):
-        lab.use_best_precision(capabilities=XEON_AMX)
+        precision.use_best_precision(capabilities=XEON_AMX)
 
 
 @pytest.mark.parametrize("caps, name", [
@@ -86,12 +87,12 @@ def test_unknown_precision_setting_is_refused(monkeypatch):
     (NO_FLAGS, "unknown CPU"),  # an ARM laptop or macOS: no x86 flags to name
 ])
 def test_cpu_name_adds_the_widest_vector_feature(caps, name):
-    assert caps.cpu_name == name
-    assert lab.cpu_name(caps.cpu_model, " ".join(sorted(caps.cpu_flags))) == name  # a results row's flags string
+    assert machine.cpu_name(caps.cpu_model, caps.cpu_flags) == name
+    assert machine.cpu_name(caps.cpu_model, " ".join(sorted(caps.cpu_flags))) == name  # a results row's flags string
 
 
 def test_one_model_name_on_two_chips_gets_two_cpu_names():
-    assert lab.cpu_name("AMD EPYC", "avx2 avx512f avx512_bf16") != lab.cpu_name("AMD EPYC", "avx2 fma")
+    assert machine.cpu_name("AMD EPYC", "avx2 avx512f avx512_bf16") != machine.cpu_name("AMD EPYC", "avx2 fma")
 
 
 @pytest.mark.parametrize("model, flags, message", [
@@ -101,11 +102,10 @@ def test_one_model_name_on_two_chips_gets_two_cpu_names():
 ])
 def test_cpu_name_refuses_bad_input(model, flags, message):
     with pytest.raises(ValueError, match=message):
-        lab.cpu_name(model, flags)
+        machine.cpu_name(model, flags)
 
 
 def test_machine_info_names_the_cpu_by_model_and_feature():
-    from lab_utils.environment import machine_info
-
-    caps = lab.detect_capabilities()
-    assert machine_info()["cpu"] == caps.cpu_name and machine_info()["cpu"].startswith(caps.cpu_model)
+    caps = precision.detect_capabilities()
+    assert machine.machine_info()["cpu"] == machine.current_cpu() == machine.cpu_name(caps.cpu_model, caps.cpu_flags)
+    assert machine.current_cpu().startswith(caps.cpu_model)

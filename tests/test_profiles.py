@@ -139,12 +139,11 @@ def test_subset_bad_split(split):
         SMOKE.subset(np.zeros(3), np.zeros(3), split=split)
 
 
-# --------------------------------------------------------------------------- choose and str
+# --------------------------------------------------------------------------- smoke and str
 
 
-def test_choose():
-    assert FULL.choose(full=0.99, smoke=0.5) == 0.99
-    assert SMOKE.choose(full=0.99, smoke=0.5) == 0.5
+def test_smoke_is_true_only_outside_the_full_profile():
+    assert not FULL.smoke and SMOKE.smoke
 
 
 def test_str_mentions_the_name():

@@ -107,7 +107,7 @@ def test_batch_norm_place_benchmark_refuses_bad_arguments(argv):
 
 def test_batch_norm_place_benchmark_builds_the_ladder_network_with_bn_where_asked():
     ladder, textbook = (bn_place.build_network(place) for place in ("after_pool", "after_conv"))
-    step4 = bn_place.lab.ladder_steps()[4].build()  # the network the committed measurements used
+    step4 = bn_place.improved.ladder_steps()[4].build()  # the network the committed measurements used
     assert ladder.count_params() == step4.count_params()
     rates = [[layer.rate for layer in model.layers if "dropout" in layer.name] for model in (ladder, step4)]
     assert rates[0] == rates[1] == [0.2, 0.2, 0.5]
@@ -123,10 +123,10 @@ def test_batch_norm_place_benchmark_records_one_row_per_place_and_seed(tmp_path,
     import numpy as np
 
     images = np.zeros((10, 28, 28, 1), np.float32), np.zeros((10, 10), np.float32)
-    monkeypatch.setattr(bn_place.lab, "load_ladder_data", lambda profile: {"fit": images, "val": images})
-    monkeypatch.setattr(bn_place.lab, "use_best_precision", lambda: type("Choice", (), {"policy": "float32"})())
+    monkeypatch.setattr(bn_place.bench_ladder, "load_ladder_data", lambda profile: {"fit": images, "val": images})
+    monkeypatch.setattr(bn_place.precision, "use_best_precision", lambda: type("Choice", (), {"policy": "float32"})())
     fake = {"val_accuracy": 0.99, "val_loss": 0.1, "train_seconds": 1.0, "seconds_per_epoch": 1.0, "params": 1}
-    monkeypatch.setattr(bn_place, "one_run", lambda place, data, seed, recipe: (bn_place.lab.use_best_precision(),
+    monkeypatch.setattr(bn_place, "one_run", lambda place, data, seed, recipe: (bn_place.precision.use_best_precision(),
                                                                                 fake))
     out = tmp_path / "bn.csv"
     assert bn_place.main(["--epochs", "2", "--seeds", "3", "4", "--out", str(out)]) == 0
@@ -228,8 +228,8 @@ def test_table_only_refuses_notebook_names():
 
 
 def test_table_only_rebuilds_both_tables_from_the_csv_and_touches_nothing_else(lab_copy):
-    real = {path: path.read_bytes() for path in (ROOT / "README.md", ROOT / "docs" / "teacher_guide.md",
-                                                 ROOT / "results" / "notebook_times.csv")}
+    real = {path: path.read_bytes() for path in (ROOT / "README.md", ROOT / "results" / "README.md",
+                                                 ROOT / "docs" / "teacher_guide.md", ROOT / "results" / "notebook_times.csv")}
     csv_before = lab_copy["csv"].read_bytes()
     assert run_notebooks.main(["--table-only"]) == 0
     assert all(path.read_bytes() == content for path, content in real.items()), "a test wrote into the repository"
@@ -301,10 +301,10 @@ def test_the_committed_tables_agree_with_the_csv():
     """The README's and the guide's blocks are what `python scripts/run_notebooks.py --table-only` writes."""
     times = run_notebooks.read_times(ROOT / "results" / "notebook_times.csv")
     stems = [path.stem for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "results" / "README.md").read_text(encoding="utf-8")
     guide = (ROOT / "docs" / "teacher_guide.md").read_text(encoding="utf-8")
     fix = "out of date: run `python scripts/run_notebooks.py --table-only`"
-    assert block(readme, "notebook-times") == run_notebooks.readme_markdown(times, stems).strip(), f"README {fix}"
+    assert block(readme, "notebook-times") == run_notebooks.readme_markdown(times, stems).strip(), f"results/README.md {fix}"
     assert block(guide, "notebook-times") == run_notebooks.guide_markdown(times, stems).strip(), f"guide {fix}"
     for stem in stems:
         assert f"<!-- time-{stem}:start -->" in guide, f"docs/teacher_guide.md has no section (time line) for {stem}"
@@ -313,11 +313,11 @@ def test_the_committed_tables_agree_with_the_csv():
 
 def test_a_timed_run_adds_its_machine_and_keeps_the_other_rows(lab_copy, monkeypatch):
     """The path that runs notebooks, with the run itself faked: rows gain the GPU column, tables follow the CSV."""
-    import lab_utils
+    import bench.machine
 
     monkeypatch.setenv("LAB_PROFILE", "smoke")  # main sets it for the kernels; monkeypatch restores it afterwards
     monkeypatch.setattr(run_notebooks, "run", lambda path, timeout: (None, 6.0))
-    monkeypatch.setattr(lab_utils, "machine_info", lambda: {"cpu": "Host CPU", "gpu": "Test GPU"})
+    monkeypatch.setattr(bench.machine, "machine_info", lambda: {"cpu": "Host CPU", "gpu": "Test GPU"})
     assert run_notebooks.main(["04", "--profile", "smoke"]) == 0
     times = run_notebooks.read_times(lab_copy["csv"])
     new = times[times.notebook == "04_untimed"]

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from scripts_loader import load_script
 
 import lab_utils as lab
-from lab_utils import sweeps
-from scripts_loader import load_script
+from bench import sweeps
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = ("architecture", "layer_sizes", "epochs", "optimizer", "batch_size")
@@ -308,7 +308,9 @@ def test_plot_sweep_set_plots_one_knob_or_says_it_is_absent(capsys):
         sweeps.plot_sweep_set(runs, "optimiser")
 
 
-def test_the_new_helpers_are_part_of_the_flat_api():
+def test_the_sweep_machinery_lives_in_bench_not_in_the_notebooks_package():
     for name in ("sweep_sets", "sweep_plan", "load_sweep_results", "plot_sweep_set", "describe_sweep", "compare_runs",
-                 "summarize_configs", "SWEEP_SET_BASE"):
-        assert getattr(lab, name) is getattr(sweeps, name)
+                 "summarize_configs", "SWEEP_SET_BASE", "run_sweep", "grid"):
+        assert hasattr(sweeps, name), f"bench.sweeps lost {name}"
+        assert not hasattr(lab, name), f"lab_utils exports {name}: the sweep machinery belongs to bench"
+    assert sweeps.plot_sweep is lab.plot_sweep, "one plot of a sweep: lab_utils's, which notebook 04 calls"

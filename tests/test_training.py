@@ -1,9 +1,12 @@
 """Training helpers, on a few hundred images so each test takes a second or two."""
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
 
 import lab_utils as lab
+from lab_utils import training
 
 
 @pytest.fixture(scope="module")
@@ -14,19 +17,30 @@ def tiny_data():
 
 
 def test_recipes_are_the_published_ones():
-    assert (lab.DENSE_BASELINE_RECIPE.optimizer, lab.DENSE_BASELINE_RECIPE.batch_size,
-            lab.DENSE_BASELINE_RECIPE.epochs, lab.DENSE_BASELINE_RECIPE.validation_split) == ("SGD", 200, 25, 0.2)
-    assert (lab.SEED_CNN_RECIPE.optimizer, lab.SEED_CNN_RECIPE.batch_size,
-            lab.SEED_CNN_RECIPE.epochs, lab.SEED_CNN_RECIPE.validation_split) == ("adam", 200, 10, 0.2)
+    dense, cnn, fast = training.DENSE_BASELINE_RECIPE, training.SEED_CNN_RECIPE, training.FAST_RECIPE
+    assert (dense.optimizer, dense.batch_size, dense.epochs, dense.validation_split) == ("sgd", 200, 25, 0.2)
+    assert (cnn.optimizer, cnn.batch_size, cnn.epochs, cnn.validation_split) == ("adam", 200, 10, 0.2)
+    assert dense.pipeline == cnn.pipeline == "keras"  # as published: model.fit on the arrays
+    assert (fast.schedule, fast.learning_rate, fast.batch_size, fast.epochs, fast.label_smoothing, fast.pipeline) == (
+        "one_cycle", 3e-3, 128, 3, 0.1, "lab")
 
 
-def test_train_and_evaluate_records_history_times_and_scores(tiny_data):
+def test_fit_records_history_times_and_scores(tiny_data):
+    x_train, y_train, x_test, y_test = tiny_data
     lab.set_seed(0)
-    run = lab.train_and_evaluate(lab.build_dense_baseline(), lab.DENSE_BASELINE_RECIPE, *tiny_data, epochs=2, verbose=0)
+    run = training.fit(lab.build_dense_baseline(), training.DENSE_BASELINE_RECIPE, x_train, y_train, x_test=x_test,
+                       y_test=y_test, epochs=2, verbose=0)
     assert set(run.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert len(run.history["loss"]) == len(run.epoch_seconds) == 2
     assert run.train_seconds >= sum(run.epoch_seconds) > 0
     assert 0.0 <= run.test_accuracy <= 1.0 and np.isfinite(run.test_loss)
+
+
+def test_fit_without_test_images_leaves_the_test_scores_nan(tiny_data):
+    x_train, y_train = tiny_data[:2]
+    run = training.fit(lab.build_dense_baseline(), training.DENSE_BASELINE_RECIPE, x_train, y_train, epochs=1,
+                       verbose=0)
+    assert np.isnan(run.test_accuracy) and np.isnan(run.test_loss)
 
 
 def test_same_seed_same_smoke_result(tiny_data):
@@ -34,7 +48,8 @@ def test_same_seed_same_smoke_result(tiny_data):
     for _ in range(2):
         keras.backend.clear_session()
         lab.set_seed(7)
-        run = lab.train_and_evaluate(lab.build_dense_baseline(), lab.DENSE_BASELINE_RECIPE, *tiny_data, epochs=1, verbose=0)
+        run = training.fit(lab.build_dense_baseline(), training.DENSE_BASELINE_RECIPE, tiny_data[0], tiny_data[1],
+                           x_test=tiny_data[2], y_test=tiny_data[3], epochs=1, verbose=0)
         results.append((run.history["loss"][0], run.test_accuracy))
     assert results[0] == results[1]
 
@@ -48,31 +63,67 @@ def test_predict_classes_returns_digits_and_probabilities(tiny_data):
 
 
 def test_epoch_timer_is_a_keras_callback():
-    assert isinstance(lab.EpochTimer(), keras.callbacks.Callback)
+    assert isinstance(training.EpochTimer(), keras.callbacks.Callback)
 
 
-def test_train_and_evaluate_refuses_bad_inputs(tiny_data):
+def test_fit_refuses_bad_inputs(tiny_data):
     x_train, y_train, x_test, y_test = tiny_data
-    model = lab.build_dense_baseline()
+    model, recipe = lab.build_dense_baseline(), training.DENSE_BASELINE_RECIPE
     with pytest.raises(TypeError, match="recipe must be a Recipe"):
-        lab.train_and_evaluate(model, {"optimizer": "sgd"}, *tiny_data)
+        training.fit(model, {"optimizer": "sgd"}, x_train, y_train)
     with pytest.raises(ValueError, match="train images and labels must be non-empty and equally long"):
-        lab.train_and_evaluate(model, lab.DENSE_BASELINE_RECIPE, x_train, y_train[:10], x_test, y_test)
+        training.fit(model, recipe, x_train, y_train[:10])
     with pytest.raises(ValueError, match="test images and labels"):
-        lab.train_and_evaluate(model, lab.DENSE_BASELINE_RECIPE, x_train, y_train, x_test[:0], y_test[:0])
+        training.fit(model, recipe, x_train, y_train, x_test=x_test[:0], y_test=y_test[:0])
+    with pytest.raises(ValueError, match="give both the test images and their labels"):
+        training.fit(model, recipe, x_train, y_train, x_test=x_test)
+    with pytest.raises(ValueError, match="not both"):
+        training.fit(model, recipe, x_train, y_train, x_val=x_test, y_val=y_test)
+    stopping = dataclasses.replace(training.FAST_RECIPE, early_stopping_patience=2)
+    with pytest.raises(ValueError, match="early stopping watches the validation images"):
+        training.fit(model, stopping, x_train, y_train)
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        training.fit(model, recipe, x_train, y_train, epochs=0)
 
 
-def test_fast_recipe_keeps_the_seed_cnn_layers_and_validates_its_settings():
-    assert lab.build_seed_cnn(**lab.FAST_RECIPE.model_options()).count_params() == 995_060
-    for bad in ({"epochs": 0}, {"batch_size": 2.5}, {"epochs": True}, {"peak_learning_rate": 0.0},
-                {"warmup_fraction": 1.0}, {"label_smoothing": -0.1}, {"conv_dropout": 1.5}):
-        name = next(iter(bad))
-        with pytest.raises(ValueError, match=f"FastRecipe.{name}"):
-            lab.FastRecipe(**bad)
+@pytest.mark.parametrize("bad, message", [
+    ({"epochs": 0}, "Recipe.epochs"), ({"batch_size": 2.5}, "Recipe.batch_size"), ({"epochs": True}, "Recipe.epochs"),
+    ({"learning_rate": 0.0}, "Recipe.learning_rate"), ({"learning_rate": None}, "needs its peak learning rate"),
+    ({"warmup_fraction": 1.0}, "Recipe.warmup_fraction"), ({"label_smoothing": -0.1}, "Recipe.label_smoothing"),
+    ({"validation_split": 1.0}, "Recipe.validation_split"), ({"optimizer": "adm"}, "Recipe.optimizer must be one of"),
+    ({"schedule": "step"}, "Recipe.schedule"), ({"pipeline": "numpy"}, "Recipe.pipeline"),
+    ({"monitor": "accuracy"}, "Recipe.monitor"), ({"early_stopping_patience": 0}, "early_stopping_patience"),
+])
+def test_recipe_validates_its_settings(bad, message):
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(training.FAST_RECIPE, **bad)
+
+
+def test_learning_rate_follows_the_recipes_schedule():
+    assert training.learning_rate(training.SEED_CNN_RECIPE, 100) is None  # the optimizer's default
+    constant = dataclasses.replace(training.SEED_CNN_RECIPE, learning_rate=1e-3)
+    assert training.learning_rate(constant, 100) == 1e-3
+    one_cycle = training.learning_rate(dataclasses.replace(training.FAST_RECIPE, learning_rate=1e-2), 100)
+    assert float(one_cycle(0)) == pytest.approx(1e-3) and float(one_cycle(20)) == pytest.approx(1e-2)
+    cosine = training.learning_rate(dataclasses.replace(training.FAST_RECIPE, schedule="cosine", learning_rate=1e-2), 100)
+    assert float(cosine(0)) == pytest.approx(1e-2) and float(cosine(100)) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_make_optimizer_builds_each_name_with_its_default_or_given_rate():
+    assert isinstance(training.make_optimizer("SGD"), keras.optimizers.SGD)
+    momentum = training.make_optimizer("sgd_momentum", 0.05)
+    assert float(momentum.momentum) == pytest.approx(0.9)
+    assert float(keras.ops.convert_to_numpy(momentum.learning_rate)) == pytest.approx(0.05)
+    assert float(keras.ops.convert_to_numpy(training.make_optimizer("adagrad").learning_rate)) == pytest.approx(0.001)
+    for name in training.OPTIMIZERS:
+        assert isinstance(training.make_optimizer(name), keras.optimizers.Optimizer)
+    assert training.make_optimizer("adam", use_ema=True).use_ema
+    with pytest.raises(ValueError, match="unknown optimizer 'adm'"):
+        training.make_optimizer("adm")
 
 
 def test_one_cycle_schedule_warms_up_then_decays_to_zero():
-    schedule = lab.one_cycle_schedule(1e-2, total_steps=100, warmup_fraction=0.2)
+    schedule = training.one_cycle_schedule(1e-2, total_steps=100, warmup_fraction=0.2)
     rates = [float(schedule(step)) for step in (0, 10, 20, 60, 100)]
     assert rates[0] == pytest.approx(1e-3) and rates[1] == pytest.approx(5.5e-3, rel=1e-3)
     assert rates[2] == pytest.approx(1e-2) and rates[2] > rates[3] > rates[4]
@@ -80,32 +131,29 @@ def test_one_cycle_schedule_warms_up_then_decays_to_zero():
     for kwargs, message in (({"total_steps": 1}, "total_steps"), ({"total_steps": 10, "warmup_fraction": 1.0}, "warmup"),
                             ({"total_steps": 10, "start_divisor": 0.5}, "start_divisor")):
         with pytest.raises(ValueError, match=message):
-            lab.one_cycle_schedule(1e-3, **kwargs)
+            training.one_cycle_schedule(1e-3, **kwargs)
     with pytest.raises(ValueError, match="peak_learning_rate"):
-        lab.one_cycle_schedule(0, 10)
+        training.one_cycle_schedule(0, 10)
 
 
-def test_train_fast_records_a_run_and_refuses_bad_inputs():
+def test_fit_on_the_lab_pipeline_with_a_schedule_ema_and_label_smoothing():
     (x_train, y_train), (x_test, y_test) = lab.load_mnist()
-    data = (lab.prepare_images(x_train[:300]), lab.one_hot(y_train[:300]),
-            lab.prepare_images(x_test[:100]), lab.one_hot(y_test[:100]))
+    x, y = lab.prepare_images(x_train[:300]), lab.one_hot(y_train[:300])
     keras.backend.clear_session()
     lab.set_seed(0)
     model = lab.build_seed_cnn(filters=(4, 8), dense_units=(16,))
-    recipe = lab.FastRecipe(epochs=2, batch_size=100, use_ema=True, label_smoothing=0.1)
-    run = lab.train_fast(model, recipe, *data, verbose=0)
+    recipe = dataclasses.replace(training.FAST_RECIPE, epochs=2, batch_size=100, use_ema=True)
+    run = training.fit(model, recipe, x, y, x_test=lab.prepare_images(x_test[:100]), y_test=lab.one_hot(y_test[:100]),
+                       verbose=0)
     assert len(run.epoch_seconds) == 2 and "val_loss" not in run.history
     assert 0.0 <= run.test_accuracy <= 1.0
-    with pytest.raises(TypeError, match="FastRecipe"):
-        lab.train_fast(model, lab.SEED_CNN_RECIPE, *data)
-    with pytest.raises(ValueError, match="test images and labels"):
-        lab.train_fast(model, recipe, *data[:3], data[3][:5])
+    assert model.optimizer.use_ema and int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == 6
 
 
 def test_input_pipeline_batches_shuffles_reproducibly_and_turns_autotuning_off():
     x = np.arange(10, dtype="float32").reshape(10, 1)
     y = np.arange(10, dtype="float32")
-    pipeline = lab.input_pipeline(x, y, 4, shuffle_seed=3)
+    pipeline = training.input_pipeline(x, y, 4, shuffle_seed=3)
     assert pipeline.options().autotune.enabled is False
     batches = [(bx.numpy(), by.numpy()) for bx, by in pipeline]
     assert [len(bx) for bx, _ in batches] == [4, 4, 2]
@@ -114,9 +162,9 @@ def test_input_pipeline_batches_shuffles_reproducibly_and_turns_autotuning_off()
     assert all((bx[:, 0] == by).all() for bx, by in batches)  # images stay with their labels
     second_epoch = np.concatenate([by.numpy() for _, by in pipeline])
     assert list(second_epoch) != list(first_epoch)  # reshuffled each epoch
-    again = np.concatenate([by.numpy() for _, by in lab.input_pipeline(x, y, 4, shuffle_seed=3)])
+    again = np.concatenate([by.numpy() for _, by in training.input_pipeline(x, y, 4, shuffle_seed=3)])
     assert list(again) == list(first_epoch)  # same seed, same order
-    in_order = np.concatenate([by.numpy() for _, by in lab.input_pipeline(x, y, 3, shuffle=False)])
+    in_order = np.concatenate([by.numpy() for _, by in training.input_pipeline(x, y, 3, shuffle=False)])
     assert list(in_order) == list(range(10))
 
 
@@ -128,17 +176,20 @@ def test_input_pipeline_batches_shuffles_reproducibly_and_turns_autotuning_off()
 ])
 def test_input_pipeline_refuses_bad_inputs(args, message):
     with pytest.raises(ValueError, match=message):
-        lab.input_pipeline(*args)
+        training.input_pipeline(*args)
     with pytest.raises(ValueError, match="shuffle_seed"):
-        lab.input_pipeline(np.zeros((3, 2)), np.zeros(3), 2, shuffle_seed=-1)
+        training.input_pipeline(np.zeros((3, 2)), np.zeros(3), 2, shuffle_seed=-1)
 
 
-def test_train_fast_holds_out_the_last_images_when_the_recipe_asks():
+def test_fit_holds_out_the_last_images_and_can_stop_early():
     (x_train, y_train), _ = lab.load_mnist()
     x, y = lab.prepare_images(x_train[:200]), lab.one_hot(y_train[:200])
     keras.backend.clear_session()
     lab.set_seed(0)
     model = lab.build_seed_cnn(filters=(4, 8), dense_units=(16,))
-    run = lab.train_fast(model, lab.FastRecipe(epochs=1, batch_size=50, validation_split=0.25), x, y, x[:50], y[:50],
-                         verbose=0)
+    recipe = dataclasses.replace(training.FAST_RECIPE, epochs=4, batch_size=50, validation_split=0.25,
+                                 schedule="constant", learning_rate=1e-9, early_stopping_patience=1)
+    run = training.fit(model, recipe, x, y, verbose=0)
     assert "val_accuracy" in run.history
+    assert int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == 3 * len(run.epoch_seconds)  # 150 images
+    assert len(run.epoch_seconds) == 2, "at a learning rate of 1e-9 nothing changes: early stopping ends epoch 2"

@@ -1,12 +1,32 @@
 """Result tables: per-run records on disk, summaries as mean and spread, README blocks kept in sync."""
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
 
-from .io import write_atomic
+from lab_utils.io import write_atomic
+
+
+def run_id(config: dict, digits: int = 16) -> str:
+    """Return the SHA-256 of a JSON-ready config (keys sorted, no spaces), ``digits`` hex digits: the lab's one run id.
+
+    Every "is this run already done?" question asks it: a sweep's config (12 digits) and cache entry (all 64), a
+    ladder step's config (16). Equal configs give equal ids on every machine; any change gives another id.
+    """
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict of JSON-ready values, got {type(config).__name__}.")
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 64:
+        raise ValueError(f"digits must be a whole number from 1 to 64, got {digits!r}.")
+    try:
+        text = json.dumps(config, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"config must hold only JSON-ready values (str, numbers, bool, None, lists, dicts): "
+                        f"{error}") from None
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:digits]
 
 
 def read_runs(path) -> pd.DataFrame:
@@ -53,8 +73,11 @@ def summarize_runs(runs: pd.DataFrame, by, metrics=("test_accuracy", "train_seco
     return summary.reset_index()
 
 
-def update_readme_block(readme, name: str, markdown: str) -> bool:
-    """Replace the text between ``<!-- name:start -->`` and ``<!-- name:end -->`` in ``readme``; return True if changed."""
+def update_block(readme, name: str, markdown: str) -> bool:
+    """Replace the text between ``<!-- name:start -->`` and ``<!-- name:end -->`` in a Markdown file; True if changed.
+
+    The commands write their tables into results/README.md and docs/ this way, never into the top-level README.md.
+    """
     readme = Path(readme)
     text = readme.read_text(encoding="utf-8")
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"

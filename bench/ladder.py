@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lab_utils import training
+from lab_utils.artifacts import artifacts_dir
+from lab_utils.data import load_mnist, one_hot, prepare_images
+from lab_utils.precision import use_best_precision
+from lab_utils.profiles import Profile, get_profile, set_seed
+
 from . import ensemble, improved
-from .artifacts import artifacts_dir
-from .data import load_mnist, one_hot, prepare_images
-from .environment import machine_info, utc_timestamp
-from .precision import use_best_precision
-from .profiles import Profile, get_profile, set_seed
+from .machine import machine_info, utc_timestamp
 
 VALIDATION_SIZE = 5_000  # the last 5,000 training images (full profile)
 TEST_SIZE = 10_000
@@ -39,7 +41,7 @@ def split_sizes(profile=None) -> tuple[int, int, int]:
 def step_sizes(step, profile=None) -> tuple[int, int]:
     """Return the (training, validation) image counts of one ladder step: the final network trains on both."""
     if not isinstance(step, improved.LadderStep):
-        raise TypeError(f"step must be a LadderStep (lab.ladder_steps()), got {type(step).__name__}.")
+        raise TypeError(f"step must be a LadderStep (bench.improved.ladder_steps()), got {type(step).__name__}.")
     train_size, val_size, _ = split_sizes(profile)
     return (train_size + val_size, 0) if step.train_on_validation else (train_size, val_size)
 
@@ -58,7 +60,7 @@ INPUT_PATH = "lab.input_pipeline"
 def step_config(step, profile=None, policy: str = "float32", members_hash: str | None = None) -> dict:
     """Return what decides a step's results: the step, the epochs its profile allows, the data split, the precision."""
     if not isinstance(step, improved.LadderStep):
-        raise TypeError(f"step must be a LadderStep (lab.ladder_steps()), got {type(step).__name__}.")
+        raise TypeError(f"step must be a LadderStep (bench.improved.ladder_steps()), got {type(step).__name__}.")
     if not isinstance(policy, str) or not policy:
         raise ValueError(f"policy must be a Keras dtype policy name such as 'float32', got {policy!r}.")
     profile = _profile(profile)
@@ -84,7 +86,7 @@ def load_ladder_data(profile=None) -> dict:
 
 def _check_data(data) -> None:
     if not isinstance(data, dict) or not {"fit", "val", "test"} <= set(data):
-        raise ValueError("data must be the dict that lab.load_ladder_data() returns, with 'fit', 'val' and 'test'.")
+        raise ValueError("data must be the dict that bench.ladder.load_ladder_data() returns, with 'fit', 'val' and 'test'.")
 
 
 def train_ladder_model(step, seed: int, data: dict, epochs: int | None = None, verbose: int = 2):
@@ -108,11 +110,11 @@ def train_ladder_model(step, seed: int, data: dict, epochs: int | None = None, v
         print(f"\n== step {step.number}: {step.name} | seed {seed} | {choice.policy}", flush=True)
     if step.train_on_validation:
         x_fit, y_fit = (np.concatenate(parts) for parts in zip(data["fit"], data["val"]))
-        run = improved.train_model(model, step.recipe, x_fit, y_fit, epochs=epochs, verbose=verbose)
+        run = training.fit(model, step.recipe, x_fit, y_fit, epochs=epochs, verbose=verbose)
         val_accuracy = None
     else:
-        run = improved.train_model(model, step.recipe, *data["fit"], x_val=data["val"][0], y_val=data["val"][1],
-                                   epochs=epochs, verbose=verbose)
+        run = training.fit(model, step.recipe, *data["fit"], x_val=data["val"][0], y_val=data["val"][1],
+                           epochs=epochs, verbose=verbose)
         val_accuracy = round(ensemble.ensemble_accuracy([model], *data["val"]), 6)
     if verbose:
         scored = "no validation images left" if val_accuracy is None else f"validation accuracy {val_accuracy:.4f}"
@@ -166,35 +168,6 @@ def _train_or_load_step(step, data, profile, verbose, on_member=None) -> list:
         lambda seed: train_ladder_model(step, seed, data, epochs, verbose=verbose),
         list(step.seeds), folder=ladder_folder(profile), name=f"step{step.number}",
         config=step_config(step, profile, policy), on_member=on_member)
-
-
-def plot_schedule(schedule, total_steps: int, steps_per_epoch: int | None = None, title=None):
-    """Return a Figure of a learning-rate schedule over ``total_steps`` training steps (epochs marked if given)."""
-    from matplotlib.figure import Figure
-
-    if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
-        raise ValueError(f"total_steps must be a positive integer, got {total_steps!r}.")
-    if steps_per_epoch is not None and (isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, int)
-                                        or steps_per_epoch < 1):
-        raise ValueError(f"steps_per_epoch must be a positive integer or None, got {steps_per_epoch!r}.")
-    if callable(schedule):
-        rates = [float(schedule(step)) for step in range(total_steps)]
-    elif isinstance(schedule, (int, float)) and not isinstance(schedule, bool) and schedule > 0:
-        rates = [float(schedule)] * total_steps
-    else:
-        raise TypeError(f"schedule must be a Keras schedule (a function of the step) or a positive number, "
-                        f"got {type(schedule).__name__}.")
-    fig = Figure(figsize=(7, 3.2), layout="constrained")
-    ax = fig.add_subplot()
-    ax.plot(range(total_steps), rates)
-    if steps_per_epoch is not None:
-        for boundary in range(steps_per_epoch, total_steps, steps_per_epoch):
-            ax.axvline(boundary, color="gray", linewidth=0.8, linestyle=":")
-    ax.set_xlabel("training step (one mini-batch)" + ("; dotted lines: epochs" if steps_per_epoch else ""))
-    ax.set_ylabel("learning rate")
-    ax.set_ylim(bottom=0)
-    ax.set_title(title or "Learning rate during training")
-    return fig
 
 
 def _check_runs(runs, columns) -> None:

@@ -2,18 +2,18 @@
 
 Each rung of the ladder (notebook 05, ``scripts/ladder.py``) adds one idea to the one before:
 
-    from lab_utils import improved
+    from bench import improved
+    from lab_utils import training
+
     step = improved.LADDER[3]              # the seed CNN's layers + batch normalisation + augmentation
     model = step.build()
-    run = improved.train_model(model, step.recipe, x_train, y_train, x_val=x_val, y_val=y_val)
+    run = training.fit(model, step.recipe, x_train, y_train, x_val=x_val, y_val=y_val)
 
 Every choice is scored on a validation split (the last images of the training set); the test set only reports.
 """
 from __future__ import annotations
 
 import dataclasses
-import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -21,17 +21,12 @@ import keras
 import numpy as np
 import pandas as pd
 
-from .data import IMAGE_SIZE, NUM_CLASSES
+from lab_utils.checks import as_int_tuple, check_positive_int, check_rate
+from lab_utils.data import IMAGE_SIZE, NUM_CLASSES
+from lab_utils.models import SEED_CNN_DEFAULTS, build_seed_cnn
+from lab_utils.training import FAST_RECIPE, Recipe
+
 from .ensemble import TTA_SHIFTS
-from .models import SEED_CNN_DEFAULTS, _as_int_tuple, _check_positive_int, _check_rate, build_seed_cnn
-from .training import (
-    FAST_RECIPE,
-    EpochTimer,
-    TrainingRun,
-    _check_images_and_labels,
-    _fit_on_pipelines,
-    one_cycle_schedule,
-)
 
 # The seed CNN's layer sizes in build_improved_cnn's terms: with batch_norm=False it *is* the seed CNN (995,060
 # parameters, the fast recipe's dropout); with batch normalisation it is the ladder's "+ batch normalisation" rung.
@@ -42,8 +37,8 @@ SEED_CNN_LAYOUT = dict(
     padding=SEED_CNN_DEFAULTS["padding"],
     pool_size=SEED_CNN_DEFAULTS["pool_size"],
     dense_units=SEED_CNN_DEFAULTS["dense_units"],
-    conv_dropout=FAST_RECIPE.conv_dropout,
-    dense_dropout=FAST_RECIPE.dense_dropout,
+    conv_dropout=SEED_CNN_DEFAULTS["conv_dropout"],
+    dense_dropout=SEED_CNN_DEFAULTS["dense_dropout"],
 )
 
 # The improved network: two 3x3 convolutions per block (32-32-pool-64-64-pool, 'valid' padding) and one hidden Dense
@@ -69,7 +64,6 @@ IMPROVED_CNN_DEFAULTS = dict(
 # either way.
 BATCH_NORM_PLACES = ("after_pool", "after_conv")
 
-SCHEDULES = ("one_cycle", "cosine", "constant")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -123,9 +117,9 @@ def improved_cnn_shapes(
     pool_size=IMPROVED_CNN_DEFAULTS["pool_size"],
 ) -> list[tuple[str, int]]:
     """Return the feature-map side after each conv and pool layer; raise ValueError if a kernel or pool does not fit."""
-    filters = _as_int_tuple("filters", filters)
+    filters = as_int_tuple("filters", filters)
     for name, value in (("convs_per_block", convs_per_block), ("kernel_size", kernel_size), ("pool_size", pool_size)):
-        _check_positive_int(name, value)
+        check_positive_int(name, value)
     if padding not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}.")
     side, shapes = IMAGE_SIZE, []
@@ -171,11 +165,11 @@ def build_improved_cnn(
     from keras import layers
 
     improved_cnn_shapes(filters, convs_per_block, kernel_size, padding, pool_size)  # refuses what does not fit
-    filters = _as_int_tuple("filters", filters)
-    dense_units = _as_int_tuple("dense_units", dense_units, allow_empty=True)
-    _check_rate("conv_dropout", conv_dropout)
-    _check_rate("dense_dropout", dense_dropout)
-    _check_positive_int("num_classes", num_classes)
+    filters = as_int_tuple("filters", filters)
+    dense_units = as_int_tuple("dense_units", dense_units, allow_empty=True)
+    check_rate("conv_dropout", conv_dropout)
+    check_rate("dense_dropout", dense_dropout)
+    check_positive_int("num_classes", num_classes)
     if batch_norm is True or batch_norm is None:
         batch_norm = BATCH_NORM_PLACES[0] if batch_norm else False
     if batch_norm is not False and batch_norm not in BATCH_NORM_PLACES:
@@ -221,131 +215,14 @@ def build_improved_cnn(
     return model
 
 
-def count_multiply_adds(model) -> int:
-    """Return the multiply-adds of one image's forward pass through a built model's Conv2D and Dense layers."""
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
-    total = 0
-    for layer in _flat_layers(model):
-        if isinstance(layer, keras.layers.Conv2D):
-            out_h, out_w, out_c = layer.output.shape[1:]
-            kernel_h, kernel_w, in_per_group, _ = layer.kernel.shape
-            total += int(out_h) * int(out_w) * int(out_c) * int(kernel_h) * int(kernel_w) * int(in_per_group)
-        elif isinstance(layer, keras.layers.Dense):
-            total += int(np.prod(layer.kernel.shape))
-    return total
-
-
-def _flat_layers(model):
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            yield from _flat_layers(layer)
-        else:
-            yield layer
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Schedules and training with a validation split
-# ---------------------------------------------------------------------------------------------------------------
-
-def learning_rate_schedule(name: str, peak_learning_rate: float, total_steps: int, warmup_fraction: float = 0.2):
-    """Return the learning rate for Adam: a one-cycle or cosine schedule, or the constant ``peak_learning_rate``.
-
-    ``one_cycle`` warms up over ``warmup_fraction`` of the steps from a tenth of the peak, then decays along a cosine
-    to zero (:func:`lab_utils.training.one_cycle_schedule`); ``cosine`` starts at the peak and decays to zero.
-    """
-    if name not in SCHEDULES:
-        raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {name!r}.")
-    if name == "one_cycle":
-        return one_cycle_schedule(peak_learning_rate, total_steps, warmup_fraction)
-    if name == "cosine":
-        return one_cycle_schedule(peak_learning_rate, total_steps, warmup_fraction=0.0, start_divisor=1.0)
-    if not peak_learning_rate > 0:
-        raise ValueError(f"peak_learning_rate must be positive, got {peak_learning_rate!r}.")
-    return float(peak_learning_rate)
-
-
-@dataclass(frozen=True)
-class ImprovedRecipe:
-    """How a ladder model is trained: Adam with a learning-rate schedule, optionally early stopping on validation."""
-
-    name: str = "fast (3 epochs, one-cycle)"
-    epochs: int = 3
-    batch_size: int = 128
-    peak_learning_rate: float = 3e-3
-    schedule: str = "one_cycle"
-    warmup_fraction: float = 0.2
-    early_stopping_patience: int | None = None  # None: train every epoch; else stop after this many without progress
-    monitor: str = "val_accuracy"  # what early stopping watches; the best epoch's weights are restored
-    label_smoothing: float = 0.0
-
-    def __post_init__(self):
-        for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"ImprovedRecipe.{name} must be a positive integer, got {value!r}.")
-        if not (isinstance(self.peak_learning_rate, (int, float)) and self.peak_learning_rate > 0):
-            raise ValueError(f"ImprovedRecipe.peak_learning_rate must be positive, got {self.peak_learning_rate!r}.")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"ImprovedRecipe.schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}.")
-        for name in ("warmup_fraction", "label_smoothing"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"ImprovedRecipe.{name} must be in [0, 1), got {getattr(self, name)!r}.")
-        patience = self.early_stopping_patience
-        if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 1):
-            raise ValueError("ImprovedRecipe.early_stopping_patience must be None or a positive integer, "
-                             f"got {patience!r}.")
-        if self.monitor not in ("val_accuracy", "val_loss"):
-            raise ValueError(f"ImprovedRecipe.monitor must be 'val_accuracy' or 'val_loss', got {self.monitor!r}.")
-
-
-def train_model(model, recipe: ImprovedRecipe, x_train, y_train, *, x_val=None, y_val=None, epochs=None, verbose=2):
-    """Compile ``model`` with ``recipe``, fit it (scoring each epoch on the validation split); return a TrainingRun.
-
-    The test set plays no part: the run's ``test_accuracy`` stays NaN until you evaluate. With early stopping the
-    model ends with the weights of its best validation epoch. ``epochs`` overrides the recipe's (a profile's cap).
-    """
-    if not isinstance(recipe, ImprovedRecipe):
-        raise TypeError(f"recipe must be an ImprovedRecipe, got {type(recipe).__name__}.")
-    _check_images_and_labels(("train", x_train, y_train))
-    if (x_val is None) != (y_val is None):
-        raise ValueError("give both x_val and y_val, or neither.")
-    if x_val is not None:
-        _check_images_and_labels(("validation", x_val, y_val))
-    if recipe.early_stopping_patience is not None and x_val is None:
-        raise ValueError("early stopping watches the validation split: pass x_val and y_val.")
-    epochs = recipe.epochs if epochs is None else epochs
-    _check_positive_int("epochs", epochs)
-    steps = max(2, math.ceil(len(x_train) / recipe.batch_size) * epochs)
-    learning_rate = learning_rate_schedule(recipe.schedule, recipe.peak_learning_rate, steps, recipe.warmup_fraction)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
-                  metrics=["accuracy"])
-    timer = EpochTimer()
-    callbacks = [timer]
-    if recipe.early_stopping_patience is not None:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor=recipe.monitor, mode="max" if recipe.monitor == "val_accuracy" else "min",
-            patience=recipe.early_stopping_patience, restore_best_weights=True))
-    start = time.perf_counter()
-    # The lab's input pipeline (tf.data, autotuning off), not Keras's autotuned one: no idle wait when a fit ends.
-    history = _fit_on_pipelines(model, x_train, y_train, recipe.batch_size, epochs=epochs, x_val=x_val, y_val=y_val,
-                                callbacks=callbacks, verbose=verbose)
-    train_seconds = time.perf_counter() - start
-    return TrainingRun(history=history.history, train_seconds=train_seconds, epoch_seconds=list(timer.seconds))
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # The ablation ladder: one idea per step
 # ---------------------------------------------------------------------------------------------------------------
 
-CONSTANT_RECIPE = ImprovedRecipe(  # the seed CNN's published optimizer (Adam at its default 1e-3), for 3 epochs
-    name="constant learning rate 1e-3 (3 epochs)", epochs=3, batch_size=128, peak_learning_rate=1e-3,
+CONSTANT_RECIPE = Recipe(  # the seed CNN's published optimizer (Adam at its default 1e-3), for 3 epochs
+    name="constant learning rate 1e-3 (3 epochs)", epochs=3, batch_size=128, learning_rate=1e-3,
     schedule="constant", warmup_fraction=0.0)
-SHORT_RECIPE = ImprovedRecipe(  # the lab's fast recipe (lab_utils.FAST_RECIPE) as an ImprovedRecipe
-    name="fast recipe (3 epochs, one-cycle)", epochs=FAST_RECIPE.epochs, batch_size=FAST_RECIPE.batch_size,
-    peak_learning_rate=FAST_RECIPE.peak_learning_rate, warmup_fraction=FAST_RECIPE.warmup_fraction,
-    label_smoothing=FAST_RECIPE.label_smoothing)
+SHORT_RECIPE = dataclasses.replace(FAST_RECIPE, name="fast recipe (3 epochs, one-cycle)")  # the lab's fast recipe
 # Longer: the one-cycle schedule stretched over 25 epochs. Early stopping watches the validation loss (smoother than
 # the accuracy of 5,000 images, which moves in steps of 0.02%) and keeps the best epoch's weights; as the learning
 # rate anneals to zero it rarely fires, but it guards the run and never lets the test set choose the epoch.
@@ -372,7 +249,7 @@ class LadderStep:
     name: str  # what the rung adds to the one before
     network: str  # "seed_cnn" or "improved_cnn"
     model_options: dict = field(default_factory=dict)
-    recipe: ImprovedRecipe | None = None
+    recipe: Recipe | None = None
     seeds: tuple = (0,)
     ensemble_of: int | None = None  # an ensemble averages the trained models of this step number
     tta_shifts: tuple | None = None  # an ensemble step may also average over shifted copies of each image
@@ -413,15 +290,15 @@ def ladder_steps(members: int | None = None, seeds: Sequence[int] = (0, 1, 2)) -
 
     The short steps train with ``seeds`` each. The long step trains seeds 0 .. members-1, the models the ensemble
     averages, so its spread over seeds comes for free. Step 7 trains nothing: it averages the ensemble's outputs over
-    copies of each image shifted by one pixel (test-time augmentation, ``lab.tta_predict``). The last step is the
+    copies of each image shifted by one pixel (test-time augmentation, ``bench.ensemble.tta_predict``). The last step is the
     final single network: the long step's network and recipe, seed 0, trained on the validation images too.
     """
     members = ENSEMBLE_MEMBERS if members is None else members
-    _check_positive_int("members", members)
+    check_positive_int("members", members)
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise ValueError(f"seeds must be a non-empty sequence of non-negative integers, got {seeds!r}.")
     seeds = tuple(_check_non_negative_int("each seed", s) for s in seeds)
-    seed_cnn = FAST_RECIPE.model_options()  # the seed CNN's layers and dropout
+    seed_cnn = {name: SEED_CNN_DEFAULTS[name] for name in ("conv_dropout", "dense_dropout")}  # the seed CNN as published
     seed_bn = {**SEED_CNN_LAYOUT, "batch_norm": "after_pool"}
     improved = {**IMPROVED_CNN_DEFAULTS, "batch_norm": "after_pool", "augment": True}
     return (

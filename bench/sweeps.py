@@ -4,9 +4,9 @@ A *config* is a dict of knobs; a knob left out takes its value from :data:`SWEEP
 3 epochs of Adam at its default learning rate, batch 200, seed 0; Keras holds out the last 20% of the training
 images for validation, as in the published recipe).
 
-    configs = lab.grid(filters=[(32, 64), (75, 100)], seed=[0, 1, 2])
-    runs = lab.run_sweep(configs, lab.load_mnist())      # one row per config, in the order given
-    lab.plot_sweep(runs, "filters")
+    configs = sweeps.grid(filters=[(32, 64), (75, 100)], seed=[0, 1, 2])
+    runs = sweeps.run_sweep(configs, lab.load_mnist())      # one row per config, in the order given
+    plot_sweep(runs, "filters")                          # lab_utils.plot_sweep
 
 Every finished run is saved as one JSON file in a cache folder (``.lab_cache/sweeps/`` in the repository), named by
 the SHA-256 of everything that decides its result: the full config, the profile, the precision policy, the data
@@ -30,21 +30,24 @@ from pathlib import Path
 import keras
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
 
-from .data import IMAGE_SIZE, NUM_CLASSES, one_hot, prepare_images
-from .environment import utc_timestamp
-from .io import write_atomic
-from .models import SEED_CNN_DEFAULTS, build_seed_cnn, seed_cnn_shapes
-from .training import OPTIMIZERS
+from lab_utils import models
+from lab_utils.data import NUM_CLASSES, one_hot, prepare_images
+from lab_utils.experiments import plot_sweep
+from lab_utils.io import write_atomic
+from lab_utils.models import SEED_CNN_DEFAULTS, build_seed_cnn, seed_cnn_shapes
+from lab_utils.training import OPTIMIZERS, Recipe, fit
+
+from . import cost
+from .machine import current_cpu, library_versions, utc_timestamp
+from .records import run_id
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_ENV_VAR = "LAB_CACHE_DIR"
 CACHE_SCHEMA = 1  # bump when a cache entry's layout or meaning changes: every old entry is then recomputed
 VALIDATION_SPLIT = 0.2  # fixed, as in the published recipe: Keras holds out the last 20% of the training arrays
 
-SWEEP_OPTIMIZERS = (*OPTIMIZERS, "sgd_momentum")  # "sgd_momentum": SGD with momentum 0.9
+SWEEP_OPTIMIZERS = OPTIMIZERS  # "sgd_momentum": SGD with momentum 0.9
 SWEEP_DEFAULTS = {
     **SEED_CNN_DEFAULTS,
     "epochs": 3,
@@ -55,15 +58,6 @@ SWEEP_DEFAULTS = {
 }
 KNOBS = tuple(SWEEP_DEFAULTS)
 ARCHITECTURE_KNOBS = ("filters", "kernel_size", "pool_size", "dense_units", "padding", "architecture")
-
-# The rough cost model behind estimate_seconds (and the time left that run_sweep prints): one epoch of the seed CNN
-# at batch 200 on all 60,000 images took about 23 s on a 2-core AMD EPYC in mixed_bfloat16. Other networks scale
-# with their multiply-adds per image, plus a share that does not (data, pooling, dropout), plus a cost per step
-# that makes small batches slower. A count for planning, not a measurement.
-REFERENCE_SECONDS_PER_EPOCH = 23.0
-_FIXED_SHARE = 0.15
-_STEP_SECONDS = 0.007
-_RUN_OVERHEAD_SECONDS = 3.0  # build, compile and the first step's graph tracing
 
 _HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 _RESULT_FIELDS = {  # what a cache entry must hold, with its type
@@ -109,7 +103,7 @@ def validate_configs(configs) -> list[dict]:
     if isinstance(configs, dict):
         raise TypeError("configs must be a list of configs (dicts); for a single one, pass [config].")
     if isinstance(configs, (str, bytes)) or not isinstance(configs, Sequence):
-        raise TypeError(f"configs must be a list of dicts of knobs (see lab.grid), got {type(configs).__name__}.")
+        raise TypeError(f"configs must be a list of dicts of knobs (see sweeps.grid), got {type(configs).__name__}.")
     if not configs:
         raise ValueError("configs is empty: give at least one config ({} is the base config).")
     return [_complete(index, config) for index, config in enumerate(configs)]
@@ -161,7 +155,7 @@ def _suggest(name: str, choices) -> str:
 
 def _whole(where: str, name: str, value, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        hint = " To sweep several values, pass a list to lab.grid." if isinstance(value, (tuple, list)) else ""
+        hint = " To sweep several values, pass a list to sweeps.grid." if isinstance(value, (tuple, list)) else ""
         raise TypeError(f"{where}: {name} must be a whole number, got {value!r} ({type(value).__name__}).{hint}")
     if value < minimum:
         what = "positive" if minimum == 1 else "non-negative"
@@ -205,7 +199,7 @@ def _rate(where: str, name: str, value) -> float:
 def config_id(config: dict) -> str:
     """Return 12 hex digits that name a config (after defaults are filled in), the same on every machine."""
     (full,) = validate_configs([config])
-    return hashlib.sha256(_canonical_json(full).encode()).hexdigest()[:12]
+    return run_id(full, 12)
 
 
 def describe_architecture(config: dict) -> str:
@@ -225,47 +219,21 @@ def _canonical_json(value) -> str:
 # Cost: a rough count for plans and for the time left
 # ---------------------------------------------------------------------------------------------------------------
 
-def _forward_macs(config: dict) -> int:
-    """Multiply-adds for one image's forward pass through the network a (complete) config describes."""
-    side, channels, macs, k = IMAGE_SIZE, 1, 0, config["kernel_size"]
-    for maps in config["filters"]:
-        out = side if config["padding"] == "same" else side - k + 1
-        macs += out * out * k * k * channels * maps
-        side, channels = out // config["pool_size"], maps
-    units = side * side * channels
-    for width in (*config["dense_units"], NUM_CLASSES):
-        macs += units * width
-        units = width
-    return macs
-
-
-def estimate_seconds(config: dict, *, train_size: int = 60_000, test_size: int = 10_000,
-                     reference_seconds_per_epoch: float = REFERENCE_SECONDS_PER_EPOCH) -> float:
-    """Return a rough wall time for one run, scaled from the seed CNN's epoch time by multiply-adds and batch count.
-
-    ``reference_seconds_per_epoch`` is one epoch of the seed CNN at batch 200 on all 60,000 images on the
-    machine in question (23 s on the lab's 2-core CPU).
-    """
+def estimate_seconds(config: dict, *, rate: float, train_size: int = 60_000, test_size: int = 10_000) -> float:
+    """Return a run's estimated wall time from the seed CNN's speed ``rate`` (images/s): see ``bench.cost``."""
     (config,) = validate_configs([config])
     for name, value in (("train_size", train_size), ("test_size", test_size)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
-    if not reference_seconds_per_epoch > 0:
-        raise ValueError(f"reference_seconds_per_epoch must be positive, got {reference_seconds_per_epoch!r}.")
+    key = config_id({**config, "seed": 0, "epochs": 1, "optimizer": "adam", "learning_rate": None})  # the layers only
+    if key not in _MACS:
+        _MACS[key] = cost.multiply_adds(models.build_seed_cnn(**{name: config[name] for name in SEED_CNN_DEFAULTS}))
+    n_val = int(train_size * VALIDATION_SPLIT)
+    return cost.estimate_seconds(_MACS[key], rate=rate, epochs=config["epochs"], train_images=train_size - n_val,
+                                 val_images=n_val, test_images=test_size, batch_size=config["batch_size"])
 
-    def steps(n, batch):
-        return math.ceil(n / batch) if n else 0
 
-    def epoch_parts(n_images, batch):  # training images cost a forward and a backward pass, validation a forward
-        n_val = int(n_images * VALIDATION_SPLIT)
-        return (n_images - n_val) + n_val / 3, steps(n_images - n_val, batch) + steps(n_val, batch)
-
-    ref_images, ref_steps = epoch_parts(60_000, SWEEP_DEFAULTS["batch_size"])
-    per_image = (reference_seconds_per_epoch - ref_steps * _STEP_SECONDS) / ref_images
-    factor = _FIXED_SHARE + (1 - _FIXED_SHARE) * _forward_macs(config) / _forward_macs(validate_configs([{}])[0])
-    images, n_steps = epoch_parts(int(train_size), config["batch_size"])
-    epoch = per_image * factor * images + n_steps * _STEP_SECONDS
-    return config["epochs"] * epoch + per_image * factor * test_size / 3 + _RUN_OVERHEAD_SECONDS
+_MACS = {}  # multiply-adds by layer config: building a network to count them takes a moment
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -278,17 +246,10 @@ def default_cache_dir() -> Path:
     return (Path(folder).expanduser() if folder else REPO_ROOT / ".lab_cache") / "sweeps"
 
 
-def library_versions() -> dict:
-    """Return the TensorFlow, Keras and NumPy versions (part of every cache key)."""
-    import tensorflow as tf
-
-    return {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__}
-
-
 def cache_payload(config: dict, *, profile, precision: str, train_size: int, test_size: int,
                   data_sha256: str = "", versions: dict | None = None) -> dict:
     """Return everything that decides a run's result, as plain JSON values: the input of its cache key."""
-    from .profiles import Profile, get_profile
+    from lab_utils.profiles import Profile, get_profile
 
     (full,) = validate_configs([config])
     profile = get_profile(profile) if isinstance(profile, str) else profile
@@ -314,7 +275,7 @@ def cache_payload(config: dict, *, profile, precision: str, train_size: int, tes
 
 def cache_key(config: dict, **context) -> str:
     """Return the SHA-256 (hex) of a run's canonical payload (see :func:`cache_payload` for the context)."""
-    return hashlib.sha256(_canonical_json(cache_payload(config, **context)).encode()).hexdigest()
+    return run_id(cache_payload(config, **context), 64)
 
 
 def _read_cache_entry(path: Path, payload: dict):
@@ -362,20 +323,6 @@ def _display(path: Path) -> str:
 # Training one config
 # ---------------------------------------------------------------------------------------------------------------
 
-def make_optimizer(name: str, learning_rate: float | None = None):
-    """Return a Keras optimizer by its sweep name (``sgd_momentum`` is SGD with momentum 0.9); None keeps its default rate."""
-    key = str(name).strip().lower()
-    classes = {"sgd": keras.optimizers.SGD, "sgd_momentum": keras.optimizers.SGD, "adam": keras.optimizers.Adam,
-               "rmsprop": keras.optimizers.RMSprop, "adamw": keras.optimizers.AdamW, "nadam": keras.optimizers.Nadam,
-               "adagrad": keras.optimizers.Adagrad}
-    if key not in classes:
-        raise ValueError(f"unknown optimizer {name!r}.{_suggest(key, classes)} Use one of {', '.join(classes)}.")
-    kwargs = {} if learning_rate is None else {"learning_rate": float(learning_rate)}
-    if key == "sgd_momentum":
-        kwargs["momentum"] = 0.9
-    return classes[key](**kwargs)
-
-
 class _EpochReport(keras.callbacks.Callback):
     """Records each epoch's wall time and, when verbose, prints one plain line per epoch with the time left."""
 
@@ -401,22 +348,18 @@ class _EpochReport(keras.callbacks.Callback):
 def _train_one(config: dict, x_train, y_train, x_test, y_test, *, epochs: int, precision: str, verbose: int) -> dict:
     """Build, compile, fit and evaluate one complete config from a fresh start; return its parameters, history,
     times and test scores."""
-    from .profiles import set_seed
+    from lab_utils.profiles import set_seed
 
     keras.backend.clear_session()
     keras.mixed_precision.set_global_policy(precision)  # clear_session resets the policy to float32
     set_seed(config["seed"])
     model = build_seed_cnn(**{name: config[name] for name in SEED_CNN_DEFAULTS})
-    model.compile(optimizer=make_optimizer(config["optimizer"], config["learning_rate"]),
-                  loss="categorical_crossentropy", metrics=["accuracy"])
+    recipe = Recipe("a sweep's run", optimizer=config["optimizer"], learning_rate=config["learning_rate"],
+                    batch_size=config["batch_size"], epochs=epochs, validation_split=VALIDATION_SPLIT, pipeline="keras")
     report = _EpochReport(epochs, verbose)
-    start = time.perf_counter()
-    history = model.fit(x_train, y_train, batch_size=config["batch_size"], epochs=epochs,
-                        validation_split=VALIDATION_SPLIT, callbacks=[report], verbose=0)
-    train_seconds = time.perf_counter() - start
-    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
-    return {"params": model.count_params(), "history": history.history, "epoch_seconds": report.seconds,
-            "train_seconds": train_seconds, "test_loss": float(test_loss), "test_accuracy": float(test_accuracy)}
+    run = fit(model, recipe, x_train, y_train, x_test=x_test, y_test=y_test, callbacks=[report], verbose=0)
+    return {"params": model.count_params(), "history": run.history, "epoch_seconds": report.seconds,
+            "train_seconds": run.train_seconds, "test_loss": run.test_loss, "test_accuracy": run.test_accuracy}
 
 
 def _results(run: dict, machine: dict) -> dict:
@@ -477,13 +420,14 @@ def run_sweep(configs, data, *, cache_dir=None, profile=None, verbose: int = 2, 
     ``data`` is ``((x_train, y_train), (x_test, y_test))``: the raw arrays ``lab.load_mnist()`` returns, or
     already prepared ones (float images in [0, 1], one-hot labels). The profile (default: ``$LAB_PROFILE``) takes
     its share of the images and caps the epochs. The precision is Keras's global policy when the sweep starts
-    (set it with ``lab.use_best_precision()``); it is re-applied after each ``keras.backend.clear_session()``.
+    (set it with ``lab_utils.precision.use_best_precision()``); it is re-applied after each ``keras.backend.clear_session()``.
     ``verbose``: 0 prints only cache problems, 1 one line per run, 2 also one line per epoch.
     ``on_row(index, row)`` is called as each config's row becomes available (the sweep script saves its CSV there).
     A duplicate config is trained once and gets a row at each of its places.
     """
-    from .environment import machine_info
-    from .profiles import Profile, get_profile
+    from lab_utils.profiles import Profile, get_profile
+
+    from .machine import machine_info
 
     full = validate_configs(configs)
     profile = get_profile(profile) if profile is None or isinstance(profile, str) else profile
@@ -505,10 +449,11 @@ def run_sweep(configs, data, *, cache_dir=None, profile=None, verbose: int = 2, 
     runs, places = {}, []  # key -> run state; input index -> key
     for index, config in enumerate(full):
         payload = cache_payload(config, **context)
-        key = hashlib.sha256(_canonical_json(payload).encode()).hexdigest()
+        key = run_id(payload, 64)
         places.append(key)
         if key not in runs:
-            estimate = estimate_seconds({**config, "epochs": payload["epochs_trained"]},
+            # Only ratios matter here: the time left is scaled by what the finished runs really took.
+            estimate = estimate_seconds({**config, "epochs": payload["epochs_trained"]}, rate=1_000.0,
                                         train_size=len(x_train), test_size=len(x_test))
             runs[key] = {"config": config, "payload": payload, "path": cache_dir / f"{key}.json", "estimate": estimate,
                          "label": _label_config({name: config[name] for name in configs[index]}),
@@ -603,7 +548,7 @@ def _duration(seconds: float) -> str:
 
 def read_sweep(path) -> pd.DataFrame:
     """Return sweep runs saved as CSV, with ``filters`` and ``dense_units`` as tuples again."""
-    from .results import read_runs
+    from .records import read_runs
 
     runs = read_runs(path)
     for name in ("filters", "dense_units"):
@@ -658,14 +603,6 @@ def _value_label(value) -> str:
     return str(value)
 
 
-def _compact_number(value, _position=None) -> str:
-    """10,000 as 10k and 2,000,000 as 2M, for axis labels."""
-    for size, suffix in ((1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:g}{suffix}"
-    return f"{value:g}"
-
-
 def summarize_sweep(runs: pd.DataFrame, knob: str) -> pd.DataFrame:
     """Return one row per value of ``knob``: runs, test accuracy mean/std/min/max, mean time, parameters."""
     _check_runs(runs, knob, needed=("test_accuracy", "train_seconds", "params"))
@@ -686,67 +623,6 @@ def summarize_sweep(runs: pd.DataFrame, knob: str) -> pd.DataFrame:
             "params": int(round(group["params"].astype(float).mean())),
         })
     return pd.DataFrame(rows)
-
-
-def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> Figure:
-    """Return a Figure of test accuracy for each value of ``knob``: every run a point, mean ± std a bar.
-
-    ``against`` adds a second panel of test accuracy against ``"params"`` or ``"train_seconds"``; ``"auto"``
-    picks parameters for architecture knobs and training time for the others; None leaves it out.
-    """
-    if against not in ("auto", "params", "train_seconds", None):
-        raise ValueError(f"against must be 'auto', 'params', 'train_seconds' or None, got {against!r}.")
-    if against == "auto":
-        against = "params" if knob in ARCHITECTURE_KNOBS else "train_seconds"
-    _check_runs(runs, knob, needed=("test_accuracy",) + ((against,) if against else ()))
-    summary_keys = [_as_tuple(v) if isinstance(v, list) else v for v in runs[knob]]
-    labels = [_value_label(v) for v in summary_keys]
-    order = [_value_label(v) for v in _values_in_order(pd.Series(summary_keys))]
-    accuracy = runs["test_accuracy"].astype(float).to_numpy()
-
-    fig = Figure(figsize=(11.5, 4.4) if against else (6.5, 4.4), layout="constrained")
-    axes = fig.subplots(1, 2 if against else 1, squeeze=False)[0]
-    ax = axes[0]
-    for position, value in enumerate(order):
-        mask = np.array([label == value for label in labels])
-        points = accuracy[mask]
-        offsets = np.linspace(-0.12, 0.12, len(points)) if len(points) > 1 else np.zeros(1)
-        ax.scatter(position + offsets, points, s=22, color="tab:blue", alpha=0.6, zorder=2,
-                   label="one run (seed)" if position == 0 else None)
-        spread = points.std(ddof=1) if len(points) > 1 else 0.0
-        ax.errorbar(position, points.mean(), yerr=spread, fmt="_", markersize=18, capsize=6, color="black",
-                    zorder=3, label="mean ± std" if position == 0 else None)
-    ax.set_xticks(range(len(order)), order, rotation=20 if max(map(len, order)) > 8 else 0,
-                  ha="right" if max(map(len, order)) > 8 else "center")
-    ax.set_xlim(-0.6, len(order) - 0.4)
-    ax.set_xlabel(knob, fontsize=11)
-    ax.set_ylabel("test accuracy", fontsize=11)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_title(f"Test accuracy by {knob} ({len(runs)} runs)", fontsize=12)
-    ax.grid(alpha=0.3, axis="y")
-    ax.legend(fontsize=9)
-
-    if against:
-        ax2 = axes[1]
-        x = runs[against].astype(float).to_numpy()
-        for position, value in enumerate(order):
-            mask = np.array([label == value for label in labels])
-            ax2.scatter(x[mask], accuracy[mask], s=26, alpha=0.75, color=f"C{position % 10}", label=value)
-        if against == "params":
-            ax2.set_xscale("log")
-            ax2.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-            ax2.xaxis.set_minor_locator(NullLocator())
-            ax2.xaxis.set_major_formatter(FuncFormatter(_compact_number))
-        ax2.set_xlabel("parameters (log scale)" if against == "params" else "training time (s)", fontsize=11)
-        ax2.set_ylabel("test accuracy", fontsize=11)
-        ax2.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax2.set_title("... against " + ("the number of parameters" if against == "params" else "training time"),
-                      fontsize=12)
-        ax2.grid(alpha=0.3)
-        ax2.legend(title=knob, fontsize=8, title_fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    if title:
-        fig.suptitle(title, fontsize=13)
-    return fig
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -815,14 +691,14 @@ def sweep_plan(names=None, seeds=(0, 1, 2)) -> list[tuple[str, str, dict]]:
     return plan
 
 
-def _plan_minutes(plan, profile) -> float:
-    """Estimated minutes to train the distinct configs of a plan in a profile (nothing cached)."""
+def _plan_minutes(plan, profile, rate: float) -> float:
+    """Estimated minutes to train the distinct configs of a plan in a profile (nothing cached) at ``rate``."""
     seen, seconds = set(), 0.0
     for _, _, config in plan:
         identity = config_id(config)
         if identity not in seen:
             seen.add(identity)
-            seconds += estimate_seconds({**config, "epochs": profile.epochs(config["epochs"])},
+            seconds += estimate_seconds({**config, "epochs": profile.epochs(config["epochs"])}, rate=rate,
                                         train_size=profile.train_size or 60_000, test_size=profile.test_size or 10_000)
     return seconds / 60
 
@@ -831,7 +707,7 @@ def run_sweep_sets(data, names=None, seeds=(0, 1, 2), *, cache_dir=None, profile
                    verbose: int = 1) -> pd.DataFrame:
     """Return the runs of the named sets (default: all five), trained with run_sweep (so cached), with the columns
     of results/sweep_runs.csv."""
-    from .profiles import get_profile
+    from lab_utils.profiles import get_profile
 
     plan = sweep_plan(names, seeds)
     profile = get_profile(profile) if profile is None or isinstance(profile, str) else profile
@@ -876,8 +752,8 @@ def load_sweep_results(path, rerun=False, *, data=None, seeds=(0, 1, 2), cache_d
     ``path``, every set is trained here. Training uses ``data`` (default: ``load_mnist()``), ``seeds``, the
     profile and the sweep cache, so a second call reads the runs back. Prints what the table holds, set by set.
     """
-    from .data import load_mnist
-    from .profiles import get_profile
+    from lab_utils.data import load_mnist
+    from lab_utils.profiles import get_profile
 
     path = Path(path)
     if isinstance(rerun, bool):
@@ -906,9 +782,12 @@ def load_sweep_results(path, rerun=False, *, data=None, seeds=(0, 1, 2), cache_d
     if rerun:
         plan = sweep_plan(rerun, seeds)
         if verbose:
-            minutes = _plan_minutes(plan, profile)
+            cpu = current_cpu()
+            rate = cost.benchmarked_rate(cpu)
+            when = (f"about {_duration(_plan_minutes(plan, profile, rate) * 60)} on {cpu}, less what is cached"
+                    if rate else f"no speed measured on {cpu} yet (python benchmarks/speed.py)")
             print(f"Running {_joined(rerun)} with seed{'s' * (len(seeds) != 1)} {_joined(seeds)} in the {profile.name} "
-                  f"profile: about {_duration(minutes * 60)} on a 2-core CPU, less what is cached.", flush=True)
+                  f"profile: {when}.", flush=True)
         fresh = run_sweep_sets(load_mnist() if data is None else data, rerun, seeds, cache_dir=cache_dir,
                                profile=profile, verbose=verbose)
         # Records, not pd.concat: an all-empty column (learning_rate) must not decide the dtypes, nor warn.

@@ -1,9 +1,9 @@
 """Ensembles: members trained once and kept as .keras files, their softmax outputs averaged.
 
-    members = lab.ensemble.train_or_load_members(train_member, seeds=5, folder=lab.artifacts_dir() / "ladder",
+    members = ensemble.train_or_load_members(train_member, seeds=5, folder=artifacts_dir() / "ladder",
                                                  name="long", config=step.config())
-    probabilities = lab.ensemble.ensemble_predict([m.model for m in members], x_test)
-    with_tta = lab.ensemble.tta_predict([m.model for m in members], x_test)  # + test-time augmentation
+    probabilities = ensemble.ensemble_predict([m.model for m in members], x_test)
+    with_tta = ensemble.tta_predict([m.model for m in members], x_test)  # + test-time augmentation
 
 Member ``s`` (trained with seed ``s``) is saved atomically as ``<folder>/<name>_<s>.keras`` with its facts beside it
 in ``<name>_<s>.json``: the seed, a hash of the config that made it, its parameter count and whatever the training
@@ -13,7 +13,6 @@ are reported in one line and the member is trained again: never a crash.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,10 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .artifacts import ModelFileError, _display, load_model_file, read_model_info, save_model_atomic
-from .data import IMAGE_SIZE, NUM_CLASSES
-from .environment import utc_timestamp
-from .io import write_atomic
+from lab_utils.artifacts import (
+    ModelFileError,
+    display_path,
+    load_model_file,
+    read_model_info,
+    save_model_atomic,
+)
+from lab_utils.data import IMAGE_SIZE, NUM_CLASSES
+from lab_utils.io import write_atomic
+
+from .machine import utc_timestamp
+from .records import run_id
 
 
 @dataclass
@@ -36,18 +43,6 @@ class Member:
     path: Path
     facts: dict = field(default_factory=dict)
     trained: bool = False
-
-
-def config_hash(config: dict) -> str:
-    """Return the SHA-256 (first 16 hex digits) of a JSON-ready config, keys sorted: equal configs, equal hashes."""
-    if not isinstance(config, dict):
-        raise TypeError(f"config must be a dict of JSON-ready values, got {type(config).__name__}.")
-    try:
-        text = json.dumps(config, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"config must hold only JSON-ready values (str, numbers, bool, None, lists, dicts): "
-                        f"{error}") from None
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def member_path(folder, name: str, seed: int) -> Path:
@@ -72,7 +67,7 @@ def train_or_load_members(train_member, seeds, *, folder, name: str, config: dic
     if on_member is not None and not callable(on_member):
         raise TypeError(f"on_member must be a function of a Member or None, got {type(on_member).__name__}.")
     seeds = _seeds(seeds)
-    wanted = config_hash(config)
+    wanted = run_id(config)
     members = []
     for seed in seeds:
         path = member_path(folder, name, seed)
@@ -89,16 +84,16 @@ def _load_member(path: Path, seed: int, wanted: str, input_shape, num_classes) -
     """The saved member, or None (after saying why) when it must be trained again."""
     if not path.exists():
         if path.with_suffix(".json").exists():
-            print(f"No model file at {_display(path)}, only its facts: training seed {seed} again.", flush=True)
+            print(f"No model file at {display_path(path)}, only its facts: training seed {seed} again.", flush=True)
         return None
     facts = read_model_info(path)
     problem = None
     if not facts:
-        problem = f"{_display(path)} has no readable facts file beside it ({path.with_suffix('.json').name})"
+        problem = f"{display_path(path)} has no readable facts file beside it ({path.with_suffix('.json').name})"
     elif facts.get("config_hash") != wanted:
-        problem = f"{_display(path)} was trained with another config (hash {facts.get('config_hash')}, now {wanted})"
+        problem = f"{display_path(path)} was trained with another config (hash {facts.get('config_hash')}, now {wanted})"
     elif facts.get("seed") != seed:
-        problem = f"{_display(path)} was trained with seed {facts.get('seed')}, not {seed}"
+        problem = f"{display_path(path)} was trained with seed {facts.get('seed')}, not {seed}"
     else:
         try:
             model = load_model_file(path, input_shape=input_shape, num_classes=num_classes)
@@ -106,19 +101,19 @@ def _load_member(path: Path, seed: int, wanted: str, input_shape, num_classes) -
             problem = str(error).rstrip(".")
         else:
             if facts.get("params") not in (None, model.count_params()):
-                problem = (f"{_display(path)} holds a model of {model.count_params():,} parameters, but its facts say "
+                problem = (f"{display_path(path)} holds a model of {model.count_params():,} parameters, but its facts say "
                            f"{facts['params']!r}")
             else:
-                print(f"Loaded model {_display(path)} (seed {seed}).", flush=True)
+                print(f"Loaded model {display_path(path)} (seed {seed}).", flush=True)
                 return Member(seed=seed, model=model, path=path, facts=facts, trained=False)
     print(f"{problem}: training seed {seed} again.", flush=True)
     return None
 
 
 def _train_member(train_member, seed: int, path: Path, config: dict, wanted: str) -> Member:
-    from .profiles import set_seed
-
     import keras
+
+    from lab_utils.profiles import set_seed
 
     set_seed(seed)
     result = train_member(seed)
@@ -136,7 +131,7 @@ def _train_member(train_member, seed: int, path: Path, config: dict, wanted: str
         raise TypeError(f"the facts train_member returns must be JSON-ready: {error}") from None
     save_model_atomic(model, path)
     write_atomic(path.with_suffix(".json"), text)  # written last: a model without its facts is trained again
-    print(f"Saved model {_display(path)} (seed {seed}).", flush=True)
+    print(f"Saved model {display_path(path)} (seed {seed}).", flush=True)
     return Member(seed=seed, model=model, path=path, facts=facts, trained=True)
 
 

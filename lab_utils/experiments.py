@@ -1,0 +1,131 @@
+"""Plots of experiments: a sweep's runs by knob (notebook 04) and a learning-rate schedule (notebook 05)."""
+import difflib
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
+
+from .checks import check_positive_int
+from .models import SEED_CNN_DEFAULTS
+
+KNOBS = (*SEED_CNN_DEFAULTS, "epochs", "optimizer", "learning_rate", "batch_size", "seed")
+ARCHITECTURE_KNOBS = ("filters", "kernel_size", "pool_size", "dense_units", "padding", "architecture")
+
+
+def _check_runs(runs, knob: str, needed=("test_accuracy",)) -> None:
+    if not isinstance(runs, pd.DataFrame):
+        raise TypeError(f"runs must be the DataFrame that run_sweep returns, got {type(runs).__name__}.")
+    if not isinstance(knob, str):
+        raise TypeError(f"knob must be a column name (str), got {knob!r}.")
+    if runs.empty:
+        raise ValueError("runs is empty: there is no run to summarize. Did a filter select nothing?")
+    if knob not in runs.columns:
+        close = difflib.get_close_matches(knob, list(runs.columns), n=2, cutoff=0.6)
+        hint = (" It is fixed at 0.2 (the published recipe), so a sweep cannot vary it." if knob == "validation_split"
+                else f" Did you mean {' or '.join(map(repr, close))}?" if close else "")
+        raise ValueError(f"runs has no column {knob!r}.{hint} "
+                         f"The knobs are: {', '.join(name for name in KNOBS if name in runs.columns)}.")
+    missing = [name for name in needed if name not in runs.columns]
+    if missing:
+        raise ValueError(f"runs lacks the column(s) {', '.join(missing)}: pass the DataFrame that run_sweep returns.")
+
+
+def _value_label(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "default"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(str, value)) if value else "none"
+    return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
+def _compact_number(value, _position=None) -> str:
+    """10,000 as 10k and 2,000,000 as 2M, for axis labels."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> Figure:
+    """Return a Figure of test accuracy for each value of ``knob`` (every run a point, mean ± std a bar)."""
+    # against: a second panel of test accuracy against "params" or "train_seconds" ("auto": parameters for
+    # architecture knobs, training time for the others; None: no second panel).
+    if against not in ("auto", "params", "train_seconds", None):
+        raise ValueError(f"against must be 'auto', 'params', 'train_seconds' or None, got {against!r}.")
+    if against == "auto":
+        against = "params" if knob in ARCHITECTURE_KNOBS else "train_seconds"
+    _check_runs(runs, knob, needed=("test_accuracy",) + ((against,) if against else ()))
+    labels = [_value_label(v) for v in runs[knob]]
+    # The values in order: sorted when they are all numbers (none missing), else in the order they first appear.
+    numbers = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and not pd.isna(v)
+                  for v in runs[knob])
+    order = [_value_label(v) for v in sorted(set(runs[knob]))] if numbers else list(dict.fromkeys(labels))
+    accuracy = runs["test_accuracy"].astype(float).to_numpy()
+    fig = Figure(figsize=(11.5, 4.4) if against else (6.5, 4.4), layout="constrained")
+    axes = fig.subplots(1, 2 if against else 1, squeeze=False)[0]
+    ax = axes[0]
+    masks = [np.array([label == value for label in labels]) for value in order]
+    for position, mask in enumerate(masks):
+        points = accuracy[mask]
+        offsets = np.linspace(-0.12, 0.12, len(points)) if len(points) > 1 else np.zeros(1)
+        ax.scatter(position + offsets, points, s=22, color="tab:blue", alpha=0.6, zorder=2,
+                   label="one run (seed)" if position == 0 else None)
+        spread = points.std(ddof=1) if len(points) > 1 else 0.0
+        ax.errorbar(position, points.mean(), yerr=spread, fmt="_", markersize=18, capsize=6, color="black",
+                    zorder=3, label="mean ± std" if position == 0 else None)
+    long = max(map(len, order)) > 8
+    ax.set_xticks(range(len(order)), order, rotation=20 if long else 0, ha="right" if long else "center")
+    ax.set_xlim(-0.6, len(order) - 0.4)
+    ax.set_xlabel(knob, fontsize=11)
+    ax.set_ylabel("test accuracy", fontsize=11)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title(f"Test accuracy by {knob} ({len(runs)} runs)", fontsize=12)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=9)
+    if against:
+        ax2 = axes[1]
+        x = runs[against].astype(float).to_numpy()
+        for position, (value, mask) in enumerate(zip(order, masks)):
+            ax2.scatter(x[mask], accuracy[mask], s=26, alpha=0.75, color=f"C{position % 10}", label=value)
+        if against == "params":
+            ax2.set_xscale("log")
+            ax2.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax2.xaxis.set_minor_locator(NullLocator())
+            ax2.xaxis.set_major_formatter(FuncFormatter(_compact_number))
+        ax2.set_xlabel("parameters (log scale)" if against == "params" else "training time (s)", fontsize=11)
+        ax2.set_ylabel("test accuracy", fontsize=11)
+        ax2.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax2.set_title("... against " + ("the number of parameters" if against == "params" else "training time"),
+                      fontsize=12)
+        ax2.grid(alpha=0.3)
+        ax2.legend(title=knob, fontsize=8, title_fontsize=9, loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=13)
+    return fig
+
+
+def plot_schedule(schedule, total_steps: int, steps_per_epoch: int | None = None, title=None) -> Figure:
+    """Return a Figure of a learning-rate schedule over ``total_steps`` training steps (epochs marked if given)."""
+    total_steps = check_positive_int("total_steps", total_steps)
+    if steps_per_epoch is not None:
+        check_positive_int("steps_per_epoch (or None)", steps_per_epoch)
+    if callable(schedule):
+        rates = [float(schedule(step)) for step in range(total_steps)]
+    elif isinstance(schedule, (int, float)) and not isinstance(schedule, bool) and schedule > 0:
+        rates = [float(schedule)] * total_steps
+    else:
+        raise TypeError(f"schedule must be a Keras schedule (a function of the step) or a positive number, "
+                        f"got {type(schedule).__name__}.")
+    fig = Figure(figsize=(7, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(range(total_steps), rates)
+    if steps_per_epoch is not None:
+        for boundary in range(steps_per_epoch, total_steps, steps_per_epoch):
+            ax.axvline(boundary, color="gray", linewidth=0.8, linestyle=":")
+    ax.set_xlabel("training step (one mini-batch)" + ("; dotted lines: epochs" if steps_per_epoch else ""))
+    ax.set_ylabel("learning rate")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title or "Learning rate during training")
+    return fig
