@@ -33,7 +33,7 @@ import pandas as pd
 
 from lab_utils import models
 from lab_utils.data import NUM_CLASSES, one_hot, prepare_images
-from lab_utils.experiments import plot_sweep
+from lab_utils.experiments import check_runs, plot_sweep
 from lab_utils.io import write_atomic
 from lab_utils.models import SEED_CNN_DEFAULTS, build_seed_cnn, seed_cnn_shapes
 from lab_utils.training import OPTIMIZERS, Recipe, fit
@@ -569,21 +569,6 @@ def _as_tuple(value):
     return value
 
 
-def _check_runs(runs, knob: str, needed=("test_accuracy",)) -> None:
-    if not isinstance(runs, pd.DataFrame):
-        raise TypeError(f"runs must be the DataFrame that run_sweep returns, got {type(runs).__name__}.")
-    if not isinstance(knob, str):
-        raise TypeError(f"knob must be a column name (str), got {knob!r}.")
-    if runs.empty:
-        raise ValueError("runs is empty: there is no run to summarize. Did a filter select nothing?")
-    if knob not in runs.columns:
-        raise ValueError(f"runs has no column {knob!r}.{_suggest(knob, runs.columns)} "
-                         f"The knobs are: {', '.join(name for name in KNOBS if name in runs.columns)}.")
-    missing = [name for name in needed if name not in runs.columns]
-    if missing:
-        raise ValueError(f"runs lacks the column(s) {', '.join(missing)}: pass the DataFrame that run_sweep returns.")
-
-
 def _values_in_order(column: pd.Series) -> list:
     """The distinct values of a column: sorted when they are numbers, else in the order they first appear."""
     values = list(dict.fromkeys(_as_tuple(v) if isinstance(v, list) else v for v in column))
@@ -605,7 +590,7 @@ def _value_label(value) -> str:
 
 def summarize_sweep(runs: pd.DataFrame, knob: str) -> pd.DataFrame:
     """Return one row per value of ``knob``: runs, test accuracy mean/std/min/max, mean time, parameters."""
-    _check_runs(runs, knob, needed=("test_accuracy", "train_seconds", "params"))
+    check_runs(runs, knob, needed=("test_accuracy", "train_seconds", "params"))
     keys = [_as_tuple(v) if isinstance(v, list) else v for v in runs[knob]]
     table = runs.assign(_value=[_value_label(v) for v in keys])
     rows = []

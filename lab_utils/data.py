@@ -33,20 +33,29 @@ class MnistFileError(ValueError):
 
 def load_mnist(data_dir=None, *, verify: bool = True):
     """Return ``(x_train, y_train), (x_test, y_test)`` as Keras's MNIST does, read from ``data_dir`` or $MNIST_DIR."""
-    # Each file is checked against its published SHA-256 (verify=False reads another IDX data set, such as
-    # Fashion-MNIST). With no folder, Keras downloads MNIST. Nothing is ever written to data_dir.
-    if data_dir is None:
-        data_dir = os.environ.get(MNIST_DIR_ENV_VAR, "").strip() or None
-    if data_dir is None:
-        return _load_with_keras()
+    # Each file's SHA-256 is checked (verify=False reads another IDX set, e.g. Fashion-MNIST); data_dir is only read.
+    if data_dir is None and not (data_dir := os.environ.get(MNIST_DIR_ENV_VAR, "").strip()):
+        import keras
+        try:
+            return keras.datasets.mnist.load_data()
+        except Exception as error:  # network errors come in many types; all mean the same to a student
+            raise FileNotFoundError(f"Keras could not download MNIST ({type(error).__name__}: {error}). If this "
+                                    f"machine is offline, set {MNIST_DIR_ENV_VAR} to a folder that holds the four "
+                                    f"original files ({_NAMES}), or pass data_dir=.") from error
     if not isinstance(data_dir, (str, os.PathLike)):
         raise TypeError(f"data_dir must be a folder path (str or Path), got {type(data_dir).__name__}.")
     folder = Path(data_dir).expanduser()
-    _check_folder(folder)
-    arrays = {}
-    for key, (filename, sha256) in MNIST_FILES.items():
-        reader = _parse_images if key.endswith("images") else _parse_labels
-        arrays[key] = reader(folder / filename, _read_gzip(folder / filename, sha256 if verify else None))
+    where = f"Point {MNIST_DIR_ENV_VAR} (or data_dir) at the folder that holds the four IDX .gz files"
+    if not folder.exists():
+        raise FileNotFoundError(f"MNIST folder {str(folder)!r} does not exist. {where}, or unset it to let Keras "
+                                f"download MNIST.")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"MNIST folder {str(folder)!r} is a file, not a folder. {where}.")
+    if missing := [name for name, _ in MNIST_FILES.values() if not (folder / name).is_file()]:
+        raise FileNotFoundError(f"MNIST folder {str(folder)!r} lacks {', '.join(missing)}. It needs all four "
+                                f"original files ({_NAMES}), with their original names.")
+    arrays = {key: _parse_idx(folder / name, _read_gzip(folder / name, sha256 if verify else None), key.split("_")[1])
+              for key, (name, sha256) in MNIST_FILES.items()}
     for split in ("train", "test"):
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
         if len(images) != len(labels):
@@ -54,29 +63,6 @@ def load_mnist(data_dir=None, *, verify: bool = True):
                                  f"{folder / MNIST_FILES[split + '_labels'][0]} holds {len(labels):,} labels: the "
                                  f"two files of the {split} split do not belong together. {_FIX}")
     return (arrays["train_images"], arrays["train_labels"]), (arrays["test_images"], arrays["test_labels"])
-
-
-def _load_with_keras():
-    import keras
-    try:
-        return keras.datasets.mnist.load_data()
-    except Exception as error:  # network errors come in many types; all mean the same to a student
-        raise FileNotFoundError(f"Keras could not download MNIST ({type(error).__name__}: {error}). If this machine "
-                                f"is offline, set {MNIST_DIR_ENV_VAR} to a folder that holds the four original files "
-                                f"({_NAMES}), or pass data_dir=.") from error
-
-
-def _check_folder(folder: Path) -> None:
-    where = f"Point {MNIST_DIR_ENV_VAR} (or data_dir) at the folder that holds the four IDX .gz files"
-    if not folder.exists():
-        raise FileNotFoundError(f"MNIST folder {str(folder)!r} does not exist. {where}, or unset it to let Keras "
-                                f"download MNIST.")
-    if not folder.is_dir():
-        raise FileNotFoundError(f"MNIST folder {str(folder)!r} is a file, not a folder. {where}.")
-    missing = [name for name, _ in MNIST_FILES.values() if not (folder / name).is_file()]
-    if missing:
-        raise FileNotFoundError(f"MNIST folder {str(folder)!r} lacks {', '.join(missing)}. It needs all four "
-                                f"original files ({_NAMES}), with their original names.")
 
 
 def _read_gzip(path: Path, sha256: str | None) -> bytes:
@@ -94,7 +80,9 @@ def _read_gzip(path: Path, sha256: str | None) -> bytes:
         raise MnistFileError(f"{path} is a damaged or truncated gzip file ({error}). {_FIX}") from None
 
 
-def _read_header(path: Path, payload: bytes, magic: int, num_dims: int, kind: str) -> tuple[int, ...]:
+def _parse_idx(path: Path, payload: bytes, kind: str) -> np.ndarray:
+    """Return the images (n, 28, 28) or the labels (n,) in an unzipped IDX ``payload``, its header checked."""
+    magic, num_dims = (IMAGES_MAGIC, 3) if kind == "images" else (LABELS_MAGIC, 1)
     header_size = 4 * (1 + num_dims)
     if len(payload) < header_size:
         raise MnistFileError(f"{path} holds {len(payload)} bytes once unzipped, fewer than the {header_size}-byte "
@@ -103,28 +91,17 @@ def _read_header(path: Path, payload: bytes, magic: int, num_dims: int, kind: st
     if found_magic != magic:
         raise MnistFileError(f"{path} starts with magic number {found_magic}, but an IDX {kind} file starts with "
                              f"{magic}: it is not an MNIST {kind} file (are two files swapped?). {_FIX}")
-    expected_bytes = header_size + math.prod(dims)  # Python ints: three 32-bit fields overflow int64
-    if len(payload) != expected_bytes:
-        raise MnistFileError(f"{path} declares {dims[0]:,} {kind} in its header, which needs {expected_bytes:,} "
-                             f"bytes, but {len(payload):,} bytes are present: the count disagrees with the data. "
-                             f"{_FIX}")
-    return tuple(dims)
-
-
-def _parse_images(path: Path, payload: bytes) -> np.ndarray:
-    count, rows, cols = _read_header(path, payload, IMAGES_MAGIC, 3, "images")
-    if (rows, cols) != (IMAGE_SIZE, IMAGE_SIZE):
-        raise MnistFileError(f"{path} holds {rows}x{cols} images, but MNIST images are 28x28. {_FIX}")
-    return np.frombuffer(payload, dtype=np.uint8, offset=16).reshape(count, rows, cols).copy()
-
-
-def _parse_labels(path: Path, payload: bytes) -> np.ndarray:
-    _read_header(path, payload, LABELS_MAGIC, 1, "labels")
-    labels = np.frombuffer(payload, dtype=np.uint8, offset=8).copy()
-    if labels.size and labels.max() >= NUM_CLASSES:
-        bad = int(np.argmax(labels >= NUM_CLASSES))
-        raise MnistFileError(f"{path} has label {labels[bad]} at index {bad}; MNIST labels are digits 0..9. {_FIX}")
-    return labels
+    expected = header_size + math.prod(dims)  # Python ints: three 32-bit fields overflow int64
+    if len(payload) != expected:
+        raise MnistFileError(f"{path} declares {dims[0]:,} {kind} in its header, which needs {expected:,} bytes, "
+                             f"but {len(payload):,} bytes are present: the count disagrees with the data. {_FIX}")
+    if kind == "images" and dims[1:] != [IMAGE_SIZE, IMAGE_SIZE]:
+        raise MnistFileError(f"{path} holds {dims[1]}x{dims[2]} images, but MNIST images are 28x28. {_FIX}")
+    data = np.frombuffer(payload, dtype=np.uint8, offset=header_size).reshape(dims).copy()
+    if kind == "labels" and data.size and data.max() >= NUM_CLASSES:
+        bad = int(np.argmax(data >= NUM_CLASSES))
+        raise MnistFileError(f"{path} has label {data[bad]} at index {bad}; MNIST labels are digits 0..9. {_FIX}")
+    return data
 
 
 def prepare_images(x, layout: str = "image") -> np.ndarray:
@@ -136,15 +113,14 @@ def prepare_images(x, layout: str = "image") -> np.ndarray:
     if layout not in ("image", "flat"):
         raise ValueError(f"layout must be 'image' (n, 28, 28, 1) for a CNN or 'flat' (n, 784) for a dense net, "
                          f"got {layout!r}.")
+    shape = (-1, IMAGE_SIZE, IMAGE_SIZE, 1) if layout == "image" else (-1, IMAGE_SIZE * IMAGE_SIZE)
     if x.dtype == np.uint8:
-        x = x.astype("float32") / 255.0
-    else:
-        x = x.astype("float32")
-        has_nan = bool(np.isnan(x).any())  # NaN compares False with everything, so min/max checks miss it
-        if has_nan or x.min() < 0.0 or x.max() > 1.0:
-            found = "NaN values" if has_nan else f"{x.min():.3g}..{x.max():.3g}"
-            raise ValueError(f"float images must already lie in [0, 1] (found {found}); pass the uint8 images.")
-    return x.reshape((-1, IMAGE_SIZE, IMAGE_SIZE, 1) if layout == "image" else (-1, IMAGE_SIZE * IMAGE_SIZE))
+        return (x.astype("float32") / 255.0).reshape(shape)
+    x = x.astype("float32")
+    if (has_nan := bool(np.isnan(x).any())) or x.min() < 0.0 or x.max() > 1.0:  # NaN slips past min/max checks
+        found = "NaN values" if has_nan else f"{x.min():.3g}..{x.max():.3g}"
+        raise ValueError(f"float images must already lie in [0, 1] (found {found}); pass the uint8 images.")
+    return x.reshape(shape)
 
 
 def one_hot(y, num_classes: int = NUM_CLASSES) -> np.ndarray:

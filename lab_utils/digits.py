@@ -1,9 +1,5 @@
-"""Your own handwritten digit, made into an MNIST-style input the way MNIST itself was made.
-
-MNIST's recipe (LeCun, Cortes and Burges): white ink on black, the digit's bounding box scaled into a 20x20 box
-keeping its aspect ratio (with anti-aliasing, hence the grey levels), then placed in a 28x28 field so that its
-centre of mass lies at the centre. ``preprocess_digit_steps`` returns every step so a notebook can show them.
-"""
+"""Your own handwritten digit made into an MNIST input the way MNIST was made (LeCun, Cortes and Burges): white ink
+on black, scaled into a 20x20 box, centred by mass in 28x28. ``preprocess_digit_steps`` returns every step."""
 import contextlib
 import os
 import warnings
@@ -34,9 +30,15 @@ def preprocess_digit(image) -> np.ndarray:
 def preprocess_digit_steps(image) -> dict[str, np.ndarray]:
     """Return every step of ``preprocess_digit`` in order, as 2-D float32 arrays keyed by ``STEP_NAMES``."""
     steps = {"grayscale": to_grayscale(image)}
-    steps["polarity"] = _make_white_on_black(steps["grayscale"])
-    steps["cropped"] = _crop_to_ink(steps["polarity"])
-    steps["scaled_20x20"] = _scale_into_box(steps["cropped"])
+    steps["polarity"] = ink = _make_white_on_black(steps["grayscale"])
+    mask = ink > INK_THRESHOLD * ink.max()  # cropped: the bounding box of the ink
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    steps["cropped"] = crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].copy()
+    height, width = crop.shape  # scaled: the longer side made BOX_SIZE, aspect kept, anti-aliased (Lanczos)
+    factor = BOX_SIZE / max(height, width)
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))  # PIL sizes are (width, height)
+    scaled = np.asarray(Image.fromarray(crop.astype(np.float32)).resize(size, Image.Resampling.LANCZOS))
+    steps["scaled_20x20"] = np.clip(scaled, 0.0, 1.0).astype(np.float32)
     steps["centred_28x28"] = _centre_by_mass(steps["scaled_20x20"])
     return steps
 
@@ -119,32 +121,28 @@ def _grayscale_from_array(array, source: str = "the array") -> np.ndarray:
         except ValueError:
             raise ValueError(f"the list is ragged (its rows differ in length); give {_ACCEPTED}.") from None
         source = "the list"
-    if array.dtype == bool:
-        array = array.astype(np.float32)
+    array = array.astype(np.float32) if array.dtype == bool else array
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise TypeError(f"{source} holds {array.dtype} values, not pixel numbers; give {_ACCEPTED}, with uint8 "
                         f"0..255 or float 0..1.")
     if array.size == 0:
         raise ValueError(f"{source} is empty (shape {array.shape}); give an image of a drawn digit.")
-    if array.ndim == 3 and array.shape[2] == 1:
-        array = array[:, :, 0]
+    array = array[:, :, 0] if array.ndim == 3 and array.shape[2] == 1 else array
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
         raise ValueError(f"{source} has shape {array.shape}; a digit image is (H, W) grey, (H, W, 3) RGB or "
                          f"(H, W, 4) RGBA.")
     _check_size(array.shape[0], array.shape[1], source)
     if array.dtype == np.uint16:  # 16-bit grey
         array = array.astype(np.float32) / 65535.0
-    pixels = check_pixels(source, array)
-    pixels = pixels.astype(np.float32) / np.float32(pixel_max(pixels))
+    pixels = check_pixels(source, array).astype(np.float32) / np.float32(pixel_max(array))
     if pixels.ndim == 2:
         return pixels
     grey = pixels[:, :, :3] @ _LUMA
     if pixels.shape[2] == 4:
         alpha = pixels[:, :, 3]
-        composited = grey * alpha + (1.0 - alpha)  # onto white paper
-        if np.ptp(composited) == 0 and np.ptp(alpha) > 0:  # light ink on a transparent background
-            composited = 1.0 - alpha  # the ink is where the drawing is opaque
-        grey = composited
+        grey = grey * alpha + (1.0 - alpha)  # onto white paper
+        if np.ptp(grey) == 0 and np.ptp(alpha) > 0:  # light ink on a transparent background
+            grey = 1.0 - alpha  # the ink is where the drawing is opaque
     return np.clip(grey, 0.0, 1.0).astype(np.float32)
 
 
@@ -164,28 +162,11 @@ def _make_white_on_black(grey: np.ndarray) -> np.ndarray:
     return (ink / strongest).astype(np.float32)
 
 
-def _crop_to_ink(ink: np.ndarray) -> np.ndarray:
-    """Return the bounding box of the pixels above ``INK_THRESHOLD`` of the brightest one."""
-    mask = ink > INK_THRESHOLD * ink.max()
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].copy()
-
-
-def _scale_into_box(crop: np.ndarray) -> np.ndarray:
-    """Return the crop scaled so its longer side is ``BOX_SIZE``, aspect kept, anti-aliased (Lanczos), in [0, 1]."""
-    height, width = crop.shape
-    factor = BOX_SIZE / max(height, width)
-    size = (max(1, round(width * factor)), max(1, round(height * factor)))  # PIL sizes are (width, height)
-    scaled = np.asarray(Image.fromarray(crop.astype(np.float32)).resize(size, Image.Resampling.LANCZOS))
-    return np.clip(scaled, 0.0, 1.0).astype(np.float32)
-
-
 def _centre_by_mass(box: np.ndarray) -> np.ndarray:
     """Return the box placed in a black 28x28 field with its centre of mass at ``CENTRE``, rescaled to max 1."""
     if box.max() <= 0:  # Lanczos can ring a one-pixel speck away; fall back to where the box is
         box = np.ones_like(box)
-    centre_row, centre_col = centre_of_mass(box)
-    height, width = box.shape
+    (centre_row, centre_col), (height, width) = centre_of_mass(box), box.shape
     top = min(max(round(CENTRE[0] - centre_row), 0), IMAGE_SIZE - height)  # clamped: nothing is cut off
     left = min(max(round(CENTRE[1] - centre_col), 0), IMAGE_SIZE - width)
     field = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)

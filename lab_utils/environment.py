@@ -1,4 +1,4 @@
-"""The lab's environment: a quiet TensorFlow import, version checks, Colab detection."""
+"""The lab's environment: a quiet TensorFlow import and the version checks."""
 from __future__ import annotations
 
 import contextlib
@@ -6,7 +6,7 @@ import os
 import platform
 import sys
 
-REQUIRED = {"python": (3, 10), "tensorflow": (2, 16), "keras": (3, 0)}
+REQUIRED = {"python": (3, 10), "tensorflow": (2, 16), "keras": (3, 3)}  # as requirements.txt
 
 
 @contextlib.contextmanager
@@ -42,11 +42,6 @@ def import_tensorflow_quietly():
     import keras
 
     return keras
-
-
-def in_colab() -> bool:
-    """Return True when running inside Google Colab."""
-    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:

@@ -14,7 +14,8 @@ KNOBS = (*SEED_CNN_DEFAULTS, "epochs", "optimizer", "learning_rate", "batch_size
 ARCHITECTURE_KNOBS = ("filters", "kernel_size", "pool_size", "dense_units", "padding", "architecture")
 
 
-def _check_runs(runs, knob: str, needed=("test_accuracy",)) -> None:
+def check_runs(runs, knob: str, needed=("test_accuracy",)) -> None:
+    """Raise a clear error unless ``runs`` is a non-empty table of sweep runs with ``knob`` and ``needed`` columns."""
     if not isinstance(runs, pd.DataFrame):
         raise TypeError(f"runs must be the DataFrame that run_sweep returns, got {type(runs).__name__}.")
     if not isinstance(knob, str):
@@ -27,8 +28,7 @@ def _check_runs(runs, knob: str, needed=("test_accuracy",)) -> None:
                 else f" Did you mean {' or '.join(map(repr, close))}?" if close else "")
         raise ValueError(f"runs has no column {knob!r}.{hint} "
                          f"The knobs are: {', '.join(name for name in KNOBS if name in runs.columns)}.")
-    missing = [name for name in needed if name not in runs.columns]
-    if missing:
+    if missing := [name for name in needed if name not in runs.columns]:
         raise ValueError(f"runs lacks the column(s) {', '.join(missing)}: pass the DataFrame that run_sweep returns.")
 
 
@@ -42,21 +42,18 @@ def _value_label(value) -> str:
 
 def _compact_number(value, _position=None) -> str:
     """10,000 as 10k and 2,000,000 as 2M, for axis labels."""
-    for size, suffix in ((1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:g}{suffix}"
-    return f"{value:g}"
+    size, suffix = (1e6, "M") if abs(value) >= 1e6 else (1e3, "k") if abs(value) >= 1e3 else (1, "")
+    return f"{value / size:g}{suffix}"
 
 
 def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> Figure:
     """Return a Figure of test accuracy for each value of ``knob`` (every run a point, mean ± std a bar)."""
-    # against: a second panel of test accuracy against "params" or "train_seconds" ("auto": parameters for
-    # architecture knobs, training time for the others; None: no second panel).
+    # against: a second panel, test accuracy against "params" or "train_seconds" ("auto": picked by knob; None: none).
     if against not in ("auto", "params", "train_seconds", None):
         raise ValueError(f"against must be 'auto', 'params', 'train_seconds' or None, got {against!r}.")
     if against == "auto":
         against = "params" if knob in ARCHITECTURE_KNOBS else "train_seconds"
-    _check_runs(runs, knob, needed=("test_accuracy",) + ((against,) if against else ()))
+    check_runs(runs, knob, needed=("test_accuracy",) + ((against,) if against else ()))
     labels = [_value_label(v) for v in runs[knob]]
     # The values in order: sorted when they are all numbers (none missing), else in the order they first appear.
     numbers = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and not pd.isna(v)
@@ -65,7 +62,7 @@ def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> 
     accuracy = runs["test_accuracy"].astype(float).to_numpy()
     fig = Figure(figsize=(11.5, 4.4) if against else (6.5, 4.4), layout="constrained")
     axes = fig.subplots(1, 2 if against else 1, squeeze=False)[0]
-    ax = axes[0]
+    ax, ax2 = axes[0], axes[-1]
     masks = [np.array([label == value for label in labels]) for value in order]
     for position, mask in enumerate(masks):
         points = accuracy[mask]
@@ -85,7 +82,6 @@ def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> 
     ax.grid(alpha=0.3, axis="y")
     ax.legend(fontsize=9)
     if against:
-        ax2 = axes[1]
         x = runs[against].astype(float).to_numpy()
         for position, (value, mask) in enumerate(zip(order, masks)):
             ax2.scatter(x[mask], accuracy[mask], s=26, alpha=0.75, color=f"C{position % 10}", label=value)

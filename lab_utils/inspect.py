@@ -7,7 +7,6 @@ from matplotlib.figure import Figure
 from .checks import IMAGE_SIZE, NUM_CLASSES, as_images, check_labels, check_positive_int, check_same_length, pixel_max
 from .plots import CMAP, WRONG
 
-# Figures are built with matplotlib.figure.Figure, never pyplot (see plots.py).
 _WEIGHTS_CMAP = "RdBu_r"  # red: positive weight, blue: negative, white: zero
 _SINGLE_SHAPES = ((IMAGE_SIZE, IMAGE_SIZE), (IMAGE_SIZE, IMAGE_SIZE, 1))
 
@@ -92,10 +91,9 @@ def plot_conv_filters(model, layer=None, ncols=15) -> Figure:
     ncols, nrows = min(ncols, n), math.ceil(n / min(ncols, n))
     limit = float(np.abs(kernel).max()) or 1.0  # one symmetric scale for all filters, so they can be compared
     fig = Figure(figsize=(0.75 * ncols + 1.2, 0.75 * nrows + 0.7), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw={"xticks": [], "yticks": []}).ravel()
     for i, ax in enumerate(axes[:n]):
         image = ax.imshow(kernel[:, :, 0, i], cmap=_WEIGHTS_CMAP, vmin=-limit, vmax=limit)
-        ax.set(xticks=[], yticks=[])
     for ax in axes[n:]:
         ax.remove()
     fig.colorbar(image, ax=axes[:n].tolist(), shrink=0.8, label="weight")
@@ -129,9 +127,8 @@ def plot_feature_maps(model, image, max_maps=8) -> Figure:
     layers, maps, x = _read_maps(model, image)
     ncols = min(max_maps, max(m.shape[-1] for m in maps))
     fig = Figure(figsize=(1.25 * ncols + 1.0, 1.3 * (len(maps) + 1) + 0.5), layout="constrained")
-    axes = fig.subplots(len(maps) + 1, ncols, squeeze=False)
+    axes = fig.subplots(len(maps) + 1, ncols, squeeze=False, subplot_kw={"xticks": [], "yticks": []})
     axes[0, 0].imshow(x[0, :, :, 0], cmap=CMAP, vmin=0, vmax=1)
-    axes[0, 0].set(xticks=[], yticks=[])
     axes[0, 0].set_ylabel("input\n28×28", fontsize=10)
     for ax in axes[0, 1:]:
         ax.remove()
@@ -142,7 +139,6 @@ def plot_feature_maps(model, image, max_maps=8) -> Figure:
         top = float(m[:, :, chosen].max()) or 1.0  # one scale per row, so the maps of a layer can be compared
         for ax, channel in zip(row, chosen):
             ax.imshow(m[:, :, channel], cmap="viridis", vmin=0, vmax=top)
-            ax.set(xticks=[], yticks=[])
             ax.set_title(f"map {channel}", fontsize=8)
         for ax in row[len(chosen):]:
             ax.remove()
@@ -192,8 +188,7 @@ def saliency_map(model, images, class_index=None, batch_size=256) -> np.ndarray:
         with tf.GradientTape() as tape:
             tape.watch(batch)
             scores = scores_of(batch)
-            chosen = (np.asarray(tf.argmax(scores, axis=1)) if class_index is None
-                      else wanted[start:start + batch_size])
+            chosen = np.asarray(tf.argmax(scores, 1)) if class_index is None else wanted[start:start + batch_size]
             score = tf.reduce_sum(tf.gather(scores, chosen.astype("int32"), axis=1, batch_dims=1))
         gradients.append(np.abs(tf.cast(tape.gradient(score, batch), "float32").numpy()))  # bfloat16 when mixed
     return np.concatenate(gradients).reshape(np.shape(images))
@@ -219,7 +214,7 @@ def plot_saliency(model, images, labels, per_group=4) -> Figure:
             subfig.text(0.5, 0.5, f"No {heading.lower()} digits\namong the {len(x):,} given", ha="center",
                         va="center", fontsize=11)
             continue
-        axes = subfig.subplots(per_group, 2, squeeze=False)
+        axes = subfig.subplots(per_group, 2, squeeze=False, subplot_kw={"xticks": [], "yticks": []})
         for row, i in zip(axes, index):
             guess, share = predicted[i], f"({probabilities[i, predicted[i]]:.0%})"
             row[0].imshow(x[i, :, :, 0], cmap=CMAP, vmin=0, vmax=1)
@@ -227,8 +222,6 @@ def plot_saliency(model, images, labels, per_group=4) -> Figure:
                              color="black" if guess == y[i] else WRONG)
             row[1].imshow(saliency[position], cmap="Reds", vmin=0, vmax=float(saliency[position].max()) or 1.0)
             row[1].set_title(f"saliency of {guess}", fontsize=9)
-            row[0].set(xticks=[], yticks=[])
-            row[1].set(xticks=[], yticks=[])
             position += 1
         for ax in axes[len(index):].ravel():
             ax.remove()

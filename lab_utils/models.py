@@ -62,9 +62,7 @@ def build_seed_cnn(filters: Sequence[int] = (75, 100), kernel_size: int = 5, poo
     check_rate("conv_dropout", conv_dropout)
     check_rate("dense_dropout", dense_dropout)
     check_positive_int("num_classes", num_classes)
-
-    model = keras.Sequential(name="seed_cnn")
-    model.add(keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 1)))
+    model = keras.Sequential([keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 1))], name="seed_cnn")
     for block, n_maps in enumerate(filters, start=1):
         model.add(layers.Conv2D(n_maps, kernel_size, padding=padding, activation="relu", name=f"conv{block}"))
         model.add(layers.MaxPooling2D(pool_size, name=f"pool{block}"))

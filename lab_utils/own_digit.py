@@ -1,8 +1,5 @@
 """Your own digit (notebook 06): each preprocessing step, the ten probabilities, the samples' readings, a canvas.
-
-The figures show pixels as they are stored: the original as drawn, then white ink on black as MNIST keeps it
-(the other notebooks' digit grids show MNIST dark on white instead, as the digits were written).
-"""
+Pixels are shown as stored: the original as drawn, then white ink on black as MNIST keeps it."""
 import math
 from collections.abc import Mapping
 
@@ -10,10 +7,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from .checks import (
-    IMAGE_SIZE, NUM_CLASSES, check_labels, check_pixels, check_positive_int, check_probabilities, check_same_length,
-    pixel_max,
-)
+from .checks import (IMAGE_SIZE, NUM_CLASSES, check_labels, check_pixels, check_positive_int, check_probabilities,
+                     check_same_length, pixel_max)
 from .digits import centre_of_mass, preprocess_digit
 from .plots import WRONG, message_figure
 
@@ -47,9 +42,9 @@ def plot_preprocessing_steps(steps, title=None) -> Figure:
         raise ValueError("steps is empty; pass the dict that lab.preprocess_digit_steps(image) returns.")
     pictures = {name: _check_picture(image, f"step {name!r}") for name, image in steps.items()}
     fig = Figure(figsize=(2.5 * len(pictures) + 0.3, 3.2), layout="constrained")
-    for ax, (name, (image, vmax)) in zip(np.atleast_1d(fig.subplots(1, len(pictures))), pictures.items()):
+    axes = fig.subplots(1, len(pictures), squeeze=False, subplot_kw={"xticks": [], "yticks": []})[0]
+    for ax, (name, (image, vmax)) in zip(axes, pictures.items()):
         ax.imshow(image, cmap="gray", vmin=0, vmax=vmax, interpolation="nearest" if max(image.shape) <= 64 else None)
-        ax.set(xticks=[], yticks=[])
         ax.set_title(f"{STEP_TITLES.get(name, name)}\n{image.shape[1]}×{image.shape[0]} px", fontsize=10)
         if name == "centred_28x28" and image.max() > 0:  # a red cross: MNIST puts the centre of mass at the centre
             row, col = centre_of_mass(image)
@@ -67,8 +62,7 @@ def _bars(ax, p: np.ndarray, label: int | None, fontsize: int) -> int:
     colors[predicted] = WRONG if wrong else _PREDICTED
     bars = ax.bar(range(NUM_CLASSES), p, color=colors)
     if wrong:
-        bars[label].set_edgecolor(_PREDICTED)
-        bars[label].set_linewidth(2)
+        bars[label].set(edgecolor=_PREDICTED, linewidth=2)
     ax.set_xticks(range(NUM_CLASSES))
     ax.tick_params(axis="x", labelsize=fontsize)
     ax.set_ylim(0, 1.0)
@@ -136,28 +130,23 @@ def plot_sample_predictions(originals, digits, labels, probabilities, names=None
     for name, n in (("originals", len(pictures)), ("labels", len(y)), ("probabilities", len(p)),
                     ("names", len(x) if names is None else len(names))):
         check_same_length(name, n, "digits", len(x))
-    ncols = min(ncols, len(x))
-    sample_rows = math.ceil(len(x) / ncols)
+    ncols, sample_rows = min(ncols, len(x)), math.ceil(len(x) / min(ncols, len(x)))
     fig = Figure(figsize=(2.1 * ncols + 0.3, 4.4 * sample_rows + (0.4 if title else 0.0)), layout="constrained")
     grid = fig.add_gridspec(3 * sample_rows, ncols, height_ratios=[1.3, 1.3, 0.8] * sample_rows)
     for i in range(len(x)):
         row, col = 3 * (i // ncols), i % ncols
-        ax_original, ax_input, ax_bars = (fig.add_subplot(grid[row + k, col]) for k in range(3))
+        ax_original, ax_input, ax_bars = (fig.add_subplot(grid[row + k, col], xticks=[], yticks=[]) for k in range(3))
         (original, vmax), (digit, input_max) = pictures[i], inputs[i]
         ax_original.imshow(original, cmap="gray", vmin=0, vmax=vmax)
         ax_input.imshow(digit, cmap="gray", vmin=0, vmax=input_max, interpolation="nearest")
-        ax_original.set(xticks=[], yticks=[])
-        ax_input.set(xticks=[], yticks=[])
         if names is not None:
             ax_original.set_title(names[i] if len(names[i]) <= 24 else names[i][:23] + "…", fontsize=8)
         predicted = _bars(ax_bars, p[i], int(y[i]), fontsize=7)
-        ax_bars.set_yticks([])
         wrong = predicted != y[i]
         ax_input.set_title(f"true {y[i]} → read {predicted} ({p[i, predicted]:.0%})", fontsize=9,
                            color=WRONG if wrong else "black")
         for spine in ax_input.spines.values() if wrong else ():
-            spine.set_color(WRONG)
-            spine.set_linewidth(2)
+            spine.set(color=WRONG, linewidth=2)
     if title:
         fig.suptitle(title, fontsize=13)
     return fig

@@ -7,13 +7,10 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from .checks import (
-    IMAGE_SHAPES, NUM_CLASSES, as_images, check_labels, check_positive_int, check_probabilities, check_same_length,
-    pixel_max,
-)
+from .checks import (IMAGE_SHAPES, NUM_CLASSES, as_images, check_labels, check_positive_int, check_probabilities,
+                     check_same_length, pixel_max)
 
-# Figures are built with matplotlib.figure.Figure, never pyplot: a notebook shows a returned Figure once,
-# and nothing piles up in pyplot's registry of open figures.
+# Figures are matplotlib.figure.Figure, never pyplot: a notebook shows a returned Figure once, and none piles up.
 CMAP = "gray_r"  # dark ink on white paper, as the digits were written
 WRONG = "tab:red"
 
@@ -25,14 +22,12 @@ def _image_grid(x: np.ndarray, titles: list[str], colors: list[str], ncols: int,
     title_lines = max((t.count("\n") + 1 for t in titles if t), default=0)
     height = nrows * (1.15 + 0.22 * title_lines) + (0.4 if suptitle else 0.0)
     fig = Figure(figsize=(1.2 * ncols + 0.2, height), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw={"xticks": [], "yticks": []}).ravel()
     for ax, image, title, color in zip(axes, x, titles, colors):
         ax.imshow(image, cmap=CMAP, vmin=0, vmax=pixel_max(x))
-        ax.set(xticks=[], yticks=[])
         ax.set_title(title, color=color, fontsize=10)
         for spine in ax.spines.values() if color == WRONG else ():
-            spine.set_color(WRONG)
-            spine.set_linewidth(1.5)
+            spine.set(color=WRONG, linewidth=1.5)
     for ax in axes[n:]:
         ax.remove()  # an incomplete last row: no empty frames
     if suptitle:
@@ -82,9 +77,8 @@ def plot_mean_digits(images, labels) -> Figure:
         raise ValueError(f"digit(s) {', '.join(map(str, missing))} do not appear in labels, so they have no mean "
                          f"image; pass a sample that holds every digit 0..9 (the whole training set does).")
     fig = Figure(figsize=(12, 2.1), layout="constrained")
-    for digit, ax in enumerate(fig.subplots(1, NUM_CLASSES)):
+    for digit, ax in enumerate(fig.subplots(1, NUM_CLASSES, subplot_kw={"xticks": [], "yticks": []})):
         ax.imshow(x[y == digit].mean(axis=0), cmap=CMAP, vmin=0, vmax=pixel_max(x))
-        ax.set(xticks=[], yticks=[])
         ax.set_title(f"{digit}\n{counts[digit]:,} examples", fontsize=10)
     fig.suptitle(f"The mean image of each digit ({len(x):,} images)", fontsize=13)
     return fig
@@ -129,18 +123,17 @@ def plot_class_balance(y_train, y_test) -> Figure:
     return fig
 
 
-def _history_dict(history) -> dict:
-    """Return the per-epoch metrics of a Keras History (or of its .history dict) as float arrays, checked."""
+def plot_learning_curves(history, title=None) -> Figure:
+    """Return a Figure with loss and accuracy per epoch, training and (when present) validation, side by side."""
     history = history.history if isinstance(getattr(history, "history", None), dict) else history
     if not isinstance(history, dict):
         raise ValueError(f"history must be the History that model.fit returns (or its .history dict), "
                          f"got {type(history).__name__}.")
     if not history:
         raise ValueError("history is empty: it holds no epoch. Pass the History returned by model.fit(...).")
-    for key in ("loss", "accuracy"):
-        if key not in history:
-            raise ValueError(f"history has no {key!r} (it has {', '.join(map(repr, history))}). Compile the model "
-                             f"with metrics=['accuracy'] and pass the History that model.fit returns.")
+    if missing := [key for key in ("loss", "accuracy") if key not in history]:
+        raise ValueError(f"history has no {missing[0]!r} (it has {', '.join(map(repr, history))}). Compile the model "
+                         f"with metrics=['accuracy'] and pass the History that model.fit returns.")
     curves = {key: np.asarray(history[key], dtype="float64")
               for key in ("loss", "val_loss", "accuracy", "val_accuracy") if key in history}
     for key, values in curves.items():
@@ -151,12 +144,6 @@ def _history_dict(history) -> dict:
             raise ValueError(f"history[{key!r}] has {values.size} values but history['loss'] has "
                              f"{curves['loss'].size}: every curve needs one value per epoch (was model.fit given "
                              f"validation_freq > 1?).")
-    return curves
-
-
-def plot_learning_curves(history, title=None) -> Figure:
-    """Return a Figure with loss and accuracy per epoch, training and (when present) validation, side by side."""
-    curves = _history_dict(history)
     epochs = np.arange(1, curves["loss"].size + 1)
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     for ax, metric in zip(fig.subplots(1, 2), ("loss", "accuracy")):

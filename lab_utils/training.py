@@ -11,7 +11,7 @@ import numpy as np
 from .checks import check_images_and_labels, check_positive_int
 
 OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "rmsprop", "adamw", "nadam", "adagrad")  # sgd_momentum: momentum 0.9
-SCHEDULES = ("constant", "one_cycle", "cosine")
+SCHEDULES = ("constant", "one_cycle")
 PIPELINES = ("lab", "keras")
 
 
@@ -22,7 +22,7 @@ class Recipe:
     name: str
     optimizer: str = "adam"  # one of OPTIMIZERS
     learning_rate: float | None = None  # None: the optimizer's default; with a schedule, its peak
-    schedule: str = "constant"  # one_cycle: warm up from a tenth of the peak, then cosine to 0; cosine: from the peak
+    schedule: str = "constant"  # one_cycle: warm up from a tenth of the peak, then a cosine decay to 0
     warmup_fraction: float = 0.2  # one_cycle's share of the steps spent warming up
     batch_size: int = 200
     epochs: int = 10
@@ -35,9 +35,7 @@ class Recipe:
 
     def __post_init__(self):
         for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Recipe.{name} must be a positive integer, got {value!r}.")
+            check_positive_int(f"Recipe.{name}", getattr(self, name))
         for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("pipeline", PIPELINES),
                               ("monitor", ("val_accuracy", "val_loss"))):
             if getattr(self, name) not in choices:
@@ -50,9 +48,8 @@ class Recipe:
         for name in ("warmup_fraction", "validation_split", "label_smoothing"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"Recipe.{name} must be in [0, 1), got {getattr(self, name)!r}.")
-        patience = self.early_stopping_patience
-        if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 1):
-            raise ValueError(f"Recipe.early_stopping_patience must be None or a positive integer, got {patience!r}.")
+        if self.early_stopping_patience is not None:
+            check_positive_int("Recipe.early_stopping_patience (or None)", self.early_stopping_patience)
 
 
 # The published recipes (notebooks 01 and 02), and the lab's fast one (chosen on validation: scripts/fast_recipe.py).
@@ -109,8 +106,6 @@ def learning_rate(recipe: Recipe, total_steps: int):
     """Return what the recipe's optimizer is given as its rate: None (its default), a number, or a Keras schedule."""
     if recipe.schedule == "one_cycle":
         return one_cycle_schedule(recipe.learning_rate, max(2, total_steps), recipe.warmup_fraction)
-    if recipe.schedule == "cosine":
-        return one_cycle_schedule(recipe.learning_rate, max(2, total_steps), warmup_fraction=0.0, start_divisor=1.0)
     return recipe.learning_rate
 
 

@@ -163,12 +163,9 @@ def test_str_plural_epochs():
 
 
 def _draws():
-    keras = pytest.importorskip("keras")
-    return (
-        np.random.rand(5),
-        [random.random() for _ in range(5)],
-        keras.ops.convert_to_numpy(keras.random.normal((4,))),
-    )
+    # NumPy and Python draws; what Keras draws is tested by what it is used for, the initial weights (below). An
+    # unseeded keras.random.normal is not reset by a new seed in every Keras the lab supports (3.3 keeps its stream).
+    return np.random.rand(5), [random.random() for _ in range(5)]
 
 
 def _initial_weights():

@@ -141,11 +141,14 @@ def test_benchmark_summary_names_the_machine_the_choice_and_the_command():
     common = dict(images=6000, epochs=1, repeats=3, cpu="Test CPU", cores=2, cpu_flags="avx2 avx512_bf16",
                   tensorflow="2.x", keras="3.x", lab_choice_reason="Test CPU has AVX512-BF16 instructions")
     rows = [dict(configuration="plain Keras float32", precision="float32", seconds_per_epoch=4.0,
-                 images_per_second=1500.0, speedup_vs_plain=1.0, **common),
+                 images_per_second=1500.0, speedup_vs_plain=1.0, step_seconds_per_epoch=3.0,
+                 step_speedup_vs_plain=1.0, **common),
             dict(configuration="lab defaults (mixed_bfloat16)", precision="mixed_bfloat16", seconds_per_epoch=2.0,
-                 images_per_second=3000.0, speedup_vs_plain=2.0, **common)]
+                 images_per_second=3000.0, speedup_vs_plain=2.0, step_seconds_per_epoch=1.875,
+                 step_speedup_vs_plain=1.6, **common)]
     text = speed.summary_markdown(rows, "python benchmarks/speed.py --repeats 3")
-    assert "| lab defaults (mixed_bfloat16) | 2.00 | 3,000 | 2.00x |" in text
+    assert "| configuration | steps: s per epoch | whole fit: s per epoch | speed-up, steps | speed-up, whole fit |" in text
+    assert "| lab defaults (mixed_bfloat16) | 1.88 | 2.00 | 1.60x | 2.00x |" in text
     assert "median of 3 alternating timed fits; Test CPU (2 cores; flags: avx2 avx512_bf16)" in text
     assert "The lab chose mixed_bfloat16: Test CPU has AVX512-BF16 instructions." in text
     assert "`python benchmarks/speed.py --repeats 3`" in text
@@ -168,9 +171,9 @@ def test_benchmark_readme_block_shows_the_newest_run_on_each_cpu():
                            for r in run("CPU B with AVX2", "avx2", "2026-01-03T00:00:00Z", 8.0, 8.0, "float32")])
     text = speed.readme_markdown(runs)
     assert text.index("**CPU A with AVX512-BF16**") < text.index("**CPU B with AVX2**")
-    assert "| lab defaults (mixed_bfloat16) | 2.50 | 2,400 | 2.00x |" in text  # A's newest run, not its first
+    assert "| lab defaults (mixed_bfloat16) | not timed | 2.50 | not timed | 2.00x |" in text  # A's newest run
     assert "1.25x" not in text
-    assert "| lab defaults (float32) | 8.00 | 750 | 1.00x |" in text
+    assert "| lab defaults (float32) | not timed | 8.00 | not timed | 1.00x |" in text  # rows before step times
     assert "`python benchmarks/speed.py --repeats 5`" in text and "`python benchmarks/speed.py`;" in text
     with pytest.raises(ValueError, match="lacks its cpu"):
         speed.readme_markdown(pd.DataFrame())
@@ -329,3 +332,17 @@ def test_a_timed_run_adds_its_machine_and_keeps_the_other_rows(lab_copy, monkeyp
     assert "GPU: not measured yet" not in block(guide, "notebook-times")
     assert block(guide, "time-04_untimed") == ("*Run All* on Test GPU (GPU): full profile not measured yet, "
                                                "smoke profile 0.1 min.")
+
+
+def test_benchmark_times_the_steps_and_the_whole_fit_on_both_paths():
+    import keras
+    import numpy as np
+
+    x, y = np.zeros((100, 28, 28, 1), np.float32), keras.utils.to_categorical(np.arange(100) % 10, 10)
+    from lab_utils.models import build_seed_cnn
+
+    model = build_seed_cnn(filters=(4, 8), dense_units=(16,))
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    for lab_path in (False, True):  # model.fit on the arrays, then the lab's input pipeline
+        steps, whole = speed.time_fit(model, x, y, 1, batch_size=50, lab_path=lab_path)
+        assert 0 < steps <= whole
