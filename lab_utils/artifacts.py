@@ -1,14 +1,12 @@
 """Trained models on disk: saved atomically, loaded in safe mode, retrained when a file is missing or bad."""
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
-from .io import write_atomic
+from .io import replacing, write_atomic
 
 ARTIFACTS_ENV_VAR = "LAB_ARTIFACTS_DIR"
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -33,16 +31,8 @@ def save_model_atomic(model, path) -> Path:
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"Keras 3 saves models to files ending in .keras, got {path.name!r}.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp.keras")
-    os.close(fd)
-    try:
+    with replacing(path, suffix=".tmp.keras") as tmp:  # Keras saves only to names ending in .keras
         model.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
     return path
 
 
@@ -54,12 +44,14 @@ def load_model_file(path, *, input_shape=None, num_classes=None):
     if not path.is_file():
         raise ModelFileError(f"No model file at {path}.")
     if not zipfile.is_zipfile(path):
-        raise ModelFileError(f"{path} is not a .keras model file (those are zip archives): it is truncated or something else.")
+        raise ModelFileError(f"{path} is not a .keras model file (those are zip archives): it is truncated or "
+                             f"something else.")
     try:
         model = keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as error:  # a zip, JSON or HDF5 error deep inside Keras: say what it means here
         reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
-        raise ModelFileError(f"{path} is not a readable Keras model (truncated or from another version?): {reason}") from None
+        raise ModelFileError(f"{path} is not a readable Keras model (truncated or from another version?): "
+                             f"{reason}") from None
     if input_shape is not None and tuple(model.input_shape[1:]) != tuple(input_shape):
         raise ModelFileError(f"{path} expects inputs of shape {model.input_shape[1:]}, not {tuple(input_shape)}.")
     if num_classes is not None and tuple(model.output_shape[1:]) != (num_classes,):
@@ -77,11 +69,8 @@ def read_model_info(path) -> dict:
 
 
 def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose: int = 0):
-    """Return the seed CNN trained on MNIST: loaded from ``artifacts/`` if a valid file is there, else trained and saved.
-
-    The model file is ``seed_cnn_<profile>.keras`` in :func:`artifacts_dir`. Training uses the lab's fast recipe
-    (:data:`lab_utils.training.FAST_RECIPE`) with the current precision policy, on the profile's share of the data.
-    """
+    """Return the seed CNN trained with the fast recipe: loaded from ``artifacts/`` if valid, else trained and saved."""
+    # The file is seed_cnn_<profile>.keras in artifacts_dir(); trained in the current precision on the profile's data.
     from .data import load_mnist, one_hot, prepare_images
     from .models import build_seed_cnn
     from .profiles import get_profile, set_seed
@@ -124,11 +113,9 @@ def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose:
 
 
 def load_prepared_networks(folder: str, pattern: str = "*.keras") -> list:
-    """Return the models matching ``pattern`` in ``artifacts_dir()/folder``, loaded read-only; print what was found.
-
-    For networks a teacher trained once and shared (``LAB_ARTIFACTS_DIR``): nothing is trained or written. A file that
-    is not a readable Keras model is reported and left out; no folder, or no file, gives an empty list.
-    """
+    """Return the models matching ``pattern`` in ``artifacts_dir()/folder``, loaded read-only; print what was found."""
+    # Networks a teacher trained once and shared (LAB_ARTIFACTS_DIR): nothing is trained or written. An unreadable file
+    # is reported and left out; no folder, or no file, gives an empty list.
     for name, value in (("folder", folder), ("pattern", pattern)):
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{name} must be a non-empty string, got {value!r}.")

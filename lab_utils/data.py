@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import IMAGE_SHAPES, IMAGE_SIZE, NUM_CLASSES, check_labels
+from .checks import IMAGE_SIZE, NUM_CLASSES, as_images, check_labels, pixel_max
 
 MNIST_DIR_ENV_VAR = "MNIST_DIR"
 
@@ -105,22 +105,13 @@ def _parse_idx(path: Path, payload: bytes, kind: str) -> np.ndarray:
 
 
 def prepare_images(x, layout: str = "image") -> np.ndarray:
-    """Return uint8 MNIST images as float32 in [0, 1], shaped (n, 28, 28, 1) for ``image``, (n, 784) for ``flat``."""
-    x = np.asarray(x)
-    if x.ndim < 2 or x.shape[1:] not in IMAGE_SHAPES or len(x) == 0:
-        raise ValueError(f"expected a non-empty batch of MNIST images shaped (n, 28, 28), (n, 28, 28, 1) or "
-                         f"(n, 784), got an array of shape {x.shape}.")
+    """Return MNIST images as float32 in [0, 1], shaped (n, 28, 28, 1) for ``image``, (n, 784) for ``flat``."""
     if layout not in ("image", "flat"):
         raise ValueError(f"layout must be 'image' (n, 28, 28, 1) for a CNN or 'flat' (n, 784) for a dense net, "
                          f"got {layout!r}.")
+    x = as_images("images", x)  # a non-empty batch, integer pixels 0..255 or float pixels in [0, 1]
     shape = (-1, IMAGE_SIZE, IMAGE_SIZE, 1) if layout == "image" else (-1, IMAGE_SIZE * IMAGE_SIZE)
-    if x.dtype == np.uint8:
-        return (x.astype("float32") / 255.0).reshape(shape)
-    x = x.astype("float32")
-    if (has_nan := bool(np.isnan(x).any())) or x.min() < 0.0 or x.max() > 1.0:  # NaN slips past min/max checks
-        found = "NaN values" if has_nan else f"{x.min():.3g}..{x.max():.3g}"
-        raise ValueError(f"float images must already lie in [0, 1] (found {found}); pass the uint8 images.")
-    return x.reshape(shape)
+    return (x.astype("float32") / pixel_max(x)).reshape(shape)
 
 
 def one_hot(y, num_classes: int = NUM_CLASSES) -> np.ndarray:

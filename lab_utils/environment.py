@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import re
 import sys
 
 REQUIRED = {"python": (3, 10), "tensorflow": (2, 16), "keras": (3, 3)}  # as requirements.txt
@@ -45,11 +46,7 @@ def import_tensorflow_quietly():
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
-    parts = []
-    for piece in text.split(".")[:2]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
+    return tuple(int(piece) for piece in re.findall(r"\d+", text.split("+")[0])[:2])  # "2.16.0rc1" -> (2, 16)
 
 
 def check_versions() -> dict:

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
+from matplotlib.ticker import EngFormatter, LogLocator, NullLocator, PercentFormatter
 
 from .checks import check_positive_int
 from .models import SEED_CNN_DEFAULTS
@@ -38,12 +38,6 @@ def _value_label(value) -> str:
     if isinstance(value, (tuple, list)):
         return ", ".join(map(str, value)) if value else "none"
     return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
-
-
-def _compact_number(value, _position=None) -> str:
-    """10,000 as 10k and 2,000,000 as 2M, for axis labels."""
-    size, suffix = (1e6, "M") if abs(value) >= 1e6 else (1e3, "k") if abs(value) >= 1e3 else (1, "")
-    return f"{value / size:g}{suffix}"
 
 
 def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> Figure:
@@ -89,7 +83,7 @@ def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> 
             ax2.set_xscale("log")
             ax2.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
             ax2.xaxis.set_minor_locator(NullLocator())
-            ax2.xaxis.set_major_formatter(FuncFormatter(_compact_number))
+            ax2.xaxis.set_major_formatter(EngFormatter(sep=""))  # 10k, 2M
         ax2.set_xlabel("parameters (log scale)" if against == "params" else "training time (s)", fontsize=11)
         ax2.set_ylabel("test accuracy", fontsize=11)
         ax2.yaxis.set_major_formatter(PercentFormatter(1.0))

@@ -8,28 +8,37 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path, data) -> Path:
-    """Write ``data`` (str or bytes) to ``path`` through a temporary file and a rename; return the path."""
-    if not isinstance(data, (str, bytes)):
-        raise TypeError(f"data must be str or bytes, got {type(data).__name__}.")
+@contextlib.contextmanager
+def replacing(path, suffix: str = ".tmp"):
+    """Yield a temporary path beside ``path`` to write; on success it replaces ``path`` in one rename, else it goes."""
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder; give the path of a file to write.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    permissions = _permissions_for(path)
-    mode = "w" if isinstance(data, str) else "wb"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if mode == "w" else {})) as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, permissions)  # mkstemp creates 0600; give the file the mode a plain open() would
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_atomic(path, data) -> Path:
+    """Write ``data`` (str or bytes) to ``path`` through a temporary file and a rename; return the path."""
+    if not isinstance(data, (str, bytes)):
+        raise TypeError(f"data must be str or bytes, got {type(data).__name__}.")
+    path = Path(path)
+    permissions = _permissions_for(path)
+    with replacing(path) as tmp:
+        with open(tmp, "w" if isinstance(data, str) else "wb",
+                  **({"encoding": "utf-8", "newline": ""} if isinstance(data, str) else {})) as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, permissions)  # mkstemp creates 0600; give the file the mode a plain open() would
     return path
 
 

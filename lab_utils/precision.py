@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PRECISION_ENV_VAR = "LAB_PRECISION"
-POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 PROFILE_ENV_VAR = "LAB_PROFILE"
-DEFAULT_PROFILE = "full"
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ PROFILES = {
 def get_profile(name: str | None = None) -> Profile:
     """Return the run profile named ``name``, or else by ``$LAB_PROFILE``, or else ``full``."""
     if name is None:
-        name = os.environ.get(PROFILE_ENV_VAR, "").strip() or DEFAULT_PROFILE
+        name = os.environ.get(PROFILE_ENV_VAR, "").strip() or "full"
     key = str(name).strip().lower()
     if key not in PROFILES:
         raise ValueError(f"Unknown run profile {name!r} (from {PROFILE_ENV_VAR} or the argument): "
@@ -74,11 +73,8 @@ def set_seed(seed: int) -> int:
 
 
 def setup(seed: int = 0, *, float32: bool = False) -> Profile:
-    """Check the versions, then set the run profile, precision and seed, printing one line each; return the profile.
-
-    The one set-up call of every notebook. ``float32=True`` keeps float32 whatever the hardware (the reproductions of
-    published figures use it); otherwise the lab uses bfloat16 where the CPU has hardware for it.
-    """
+    """Check the versions, then set the run profile, precision and seed, printing one line each; return the profile."""
+    # float32=True keeps float32 whatever the hardware (the reproductions use it); else bfloat16 where a CPU has it.
     import warnings
 
     from .environment import check_versions

@@ -11,8 +11,6 @@ import numpy as np
 from .checks import check_images_and_labels, check_positive_int
 
 OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "rmsprop", "adamw", "nadam", "adagrad")  # sgd_momentum: momentum 0.9
-SCHEDULES = ("constant", "one_cycle")
-PIPELINES = ("lab", "keras")
 
 
 @dataclass(frozen=True)
@@ -36,8 +34,8 @@ class Recipe:
     def __post_init__(self):
         for name in ("epochs", "batch_size"):
             check_positive_int(f"Recipe.{name}", getattr(self, name))
-        for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("pipeline", PIPELINES),
-                              ("monitor", ("val_accuracy", "val_loss"))):
+        for name, choices in (("optimizer", OPTIMIZERS), ("schedule", ("constant", "one_cycle")),
+                              ("pipeline", ("lab", "keras")), ("monitor", ("val_accuracy", "val_loss"))):
             if getattr(self, name) not in choices:
                 raise ValueError(f"Recipe.{name} must be one of {', '.join(choices)}, got {getattr(self, name)!r}.")
         rate = self.learning_rate
@@ -85,52 +83,27 @@ class TrainingRun:
     test_accuracy: float = float("nan")
 
 
-def one_cycle_schedule(peak_learning_rate: float, total_steps: int, warmup_fraction: float = 0.2,
-                       start_divisor: float = 10.0):
-    """Return a Keras schedule: linear warm-up to ``peak_learning_rate``, then cosine decay to zero ("one cycle")."""
-    if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 2:
-        raise ValueError(f"total_steps must be an integer of at least 2, got {total_steps!r}.")
-    if not peak_learning_rate > 0:
-        raise ValueError(f"peak_learning_rate must be positive, got {peak_learning_rate!r}.")
-    if not 0.0 <= warmup_fraction < 1.0:
-        raise ValueError(f"warmup_fraction must be in [0, 1), got {warmup_fraction!r}.")
-    if not start_divisor >= 1.0:
-        raise ValueError(f"start_divisor must be at least 1, got {start_divisor!r}.")
-    warmup_steps = int(warmup_fraction * total_steps)
-    return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=peak_learning_rate / start_divisor, decay_steps=int(total_steps) - warmup_steps,
-        alpha=0.0, warmup_target=peak_learning_rate if warmup_steps else None, warmup_steps=warmup_steps)
-
-
-def learning_rate(recipe: Recipe, total_steps: int):
-    """Return what the recipe's optimizer is given as its rate: None (its default), a number, or a Keras schedule."""
-    if recipe.schedule == "one_cycle":
-        return one_cycle_schedule(recipe.learning_rate, max(2, total_steps), recipe.warmup_fraction)
-    return recipe.learning_rate
-
-
-def make_optimizer(name: str, rate=None, use_ema: bool = False):
-    """Return a fresh Keras optimizer by its recipe name; ``rate`` None keeps the optimizer's default."""
+def make_optimizer(recipe: Recipe, total_steps: int):
+    """Return a fresh Keras optimizer as ``recipe`` asks, its rate scheduled over ``total_steps`` steps if so."""
+    rate = recipe.learning_rate  # None: the optimizer's default
+    if recipe.schedule == "one_cycle":  # linear warm-up from a tenth of the peak, then a cosine decay to zero
+        total = max(2, check_positive_int("total_steps", total_steps))
+        warmup = int(recipe.warmup_fraction * total)
+        rate = keras.optimizers.schedules.CosineDecay(initial_learning_rate=rate / 10, decay_steps=total - warmup,
+                                                      alpha=0.0, warmup_target=rate if warmup else None,
+                                                      warmup_steps=warmup)
     classes = {"sgd": keras.optimizers.SGD, "sgd_momentum": keras.optimizers.SGD, "adam": keras.optimizers.Adam,
                "rmsprop": keras.optimizers.RMSprop, "adamw": keras.optimizers.AdamW, "nadam": keras.optimizers.Nadam,
                "adagrad": keras.optimizers.Adagrad}
-    key = str(name).strip().lower()
-    if key not in classes:
-        raise ValueError(f"unknown optimizer {name!r}: use one of {', '.join(classes)}.")
-    options = {} if rate is None else {"learning_rate": rate if callable(rate) else float(rate)}
-    if key == "sgd_momentum":
-        options["momentum"] = 0.9
-    if use_ema:
-        options["use_ema"] = True
-    return classes[key](**options)
+    options = {} if rate is None else {"learning_rate": rate}
+    options.update({"momentum": 0.9} if recipe.optimizer == "sgd_momentum" else {})
+    return classes[recipe.optimizer](**options, **({"use_ema": True} if recipe.use_ema else {}))
 
 
 def input_pipeline(x, y, batch_size: int, *, shuffle_seed=None, shuffle: bool = True):
-    """Return a tf.data pipeline over arrays ``x``, ``y``: reshuffled each epoch, batched, two batches prefetched.
-
-    Unlike the pipeline ``model.fit(x, y)`` builds, this one has tf.data's autotuning off: its tuning thread can keep
-    a finished fit waiting for up to a minute on a 2-core CPU (``python benchmarks/fit_tail.py``).
-    """
+    """Return a tf.data pipeline over arrays ``x``, ``y``: reshuffled each epoch, batched, two batches prefetched."""
+    # Unlike model.fit(x, y)'s pipeline, tf.data's autotuning is off: its thread can keep a finished fit waiting for up
+    # to a minute on a 2-core CPU (python benchmarks/fit_tail.py).
     import tensorflow as tf
 
     x, y = np.asarray(x), np.asarray(y)
@@ -150,12 +123,9 @@ def input_pipeline(x, y, batch_size: int, *, shuffle_seed=None, shuffle: bool = 
 
 def fit(model, recipe: Recipe, x_train, y_train, *, x_val=None, y_val=None, x_test=None, y_test=None, epochs=None,
         callbacks=(), verbose=2) -> TrainingRun:
-    """Compile ``model`` with ``recipe``, fit it, score it on the test images if given; return a TrainingRun.
-
-    Validation comes from ``x_val``/``y_val`` or from the recipe's ``validation_split``, never both; the test images
-    play no part in training. ``epochs`` overrides the recipe's (a profile's cap). The lab pipeline's shuffle seed is
-    drawn from NumPy's generator, so ``lab.set_seed`` makes the order reproducible.
-    """
+    """Compile ``model`` with ``recipe``, fit it, score it on the test images if given; return a TrainingRun."""
+    # Validation: x_val/y_val or the recipe's validation_split, never both; the test images play no part in training.
+    # epochs overrides the recipe's. The shuffle seed comes from NumPy, so lab.set_seed makes the order reproducible.
     if not isinstance(recipe, Recipe):
         raise TypeError(f"recipe must be a Recipe, got {type(recipe).__name__}.")
     check_images_and_labels(("train", x_train, y_train))
@@ -175,7 +145,7 @@ def fit(model, recipe: Recipe, x_train, y_train, *, x_val=None, y_val=None, x_te
     if recipe.early_stopping_patience is not None and x_val is None:
         raise ValueError("early stopping watches the validation images: pass x_val and y_val, or a validation_split.")
     steps = math.ceil(fit_size / recipe.batch_size) * epochs
-    model.compile(optimizer=make_optimizer(recipe.optimizer, learning_rate(recipe, steps), recipe.use_ema),
+    model.compile(optimizer=make_optimizer(recipe, steps),
                   loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
                   metrics=["accuracy"])
     timer = EpochTimer()

@@ -556,7 +556,7 @@ def test_prepare_images_accepts_lists():
     ids=["rank1", "single-image", "3x100", "28x27", "3-channels", "channels-first", "empty", "empty-flat", "scalar"],
 )
 def test_prepare_images_rejects_bad_shapes(x):
-    with pytest.raises(ValueError, match="expected a non-empty batch of MNIST images") as info:
+    with pytest.raises(ValueError, match="images must be a non-empty batch of MNIST images") as info:
         prepare_images(x)
     assert str(np.asarray(x).shape) in str(info.value)
 
@@ -575,9 +575,10 @@ def test_prepare_images_rejects_floats_outside_unit_range(bad):
         prepare_images(x)
 
 
-def test_prepare_images_rejects_unscaled_int_images():
-    with pytest.raises(ValueError, match="uint8"):
-        prepare_images(np.full((1, 28, 28), 200, np.int64))
+def test_prepare_images_scales_any_integer_pixels_and_refuses_them_outside_0_255():
+    np.testing.assert_allclose(prepare_images(np.full((1, 28, 28), 200, np.int64)), 200 / 255, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"0\.\.255"):
+        prepare_images(np.full((1, 28, 28), 300, np.int64))
 
 
 # --------------------------------------------------------------------------- one_hot

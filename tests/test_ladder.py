@@ -1,6 +1,7 @@
-"""lab_utils.ladder: the ladder's data split, its configs, and the ensemble members notebook 05 loads or trains."""
+"""bench.ladder: the ladder's data split, its configs, and the ensemble members notebook 05 loads or trains."""
 import json
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,8 +9,7 @@ import pytest
 import lab_utils as lab
 from bench import improved, records
 from bench import ladder as bench_ladder
-from bench import ladder as lab_ladder
-from lab_utils import profiles, training
+from lab_utils import profiles
 from lab_utils.training import TrainingRun
 
 pytestmark = pytest.mark.usefixtures("keep_the_precision_policy")
@@ -41,18 +41,18 @@ def test_split_sizes_refuse_what_is_not_a_profile():
 
 
 def test_ladder_folder_separates_the_profiles(isolated_artifacts):
-    assert lab_ladder.ladder_folder("full") == isolated_artifacts / "ladder"
-    assert lab_ladder.ladder_folder("smoke") == isolated_artifacts / "smoke" / "ladder"
+    assert bench_ladder.ladder_folder("full") == isolated_artifacts / "ladder"
+    assert bench_ladder.ladder_folder("smoke") == isolated_artifacts / "smoke" / "ladder"
 
 
 def test_step_config_depends_on_profile_and_precision_not_on_seeds():
     step = improved.ladder_steps()[5]
-    full = lab_ladder.step_config(step, "full", "mixed_bfloat16")
+    full = bench_ladder.step_config(step, "full", "mixed_bfloat16")
     assert full["epochs"] == 25 and full["train_size"] == 55_000 and full["val_size"] == 5_000
-    assert lab_ladder.step_config(step, "smoke", "mixed_bfloat16")["epochs"] == 1
-    assert records.run_id(full) != records.run_id(lab_ladder.step_config(step, "full", "float32"))
+    assert bench_ladder.step_config(step, "smoke", "mixed_bfloat16")["epochs"] == 1
+    assert records.run_id(full) != records.run_id(bench_ladder.step_config(step, "full", "float32"))
     assert records.run_id(full) == records.run_id(
-        lab_ladder.step_config(improved.ladder_steps(seeds=(7, 8))[5], "full", "mixed_bfloat16"))
+        bench_ladder.step_config(improved.ladder_steps(seeds=(7, 8))[5], "full", "mixed_bfloat16"))
     assert full["input_path"] == "lab.input_pipeline"  # models fed another way are another config
 
 
@@ -64,9 +64,9 @@ def test_the_ladder_ensemble_has_the_default_number_of_members():
 
 def test_step_config_refuses_bad_input():
     with pytest.raises(TypeError, match="LadderStep"):
-        lab_ladder.step_config("step 5", "full")
+        bench_ladder.step_config("step 5", "full")
     with pytest.raises(ValueError, match="policy"):
-        lab_ladder.step_config(improved.ladder_steps()[0], "full", "")
+        bench_ladder.step_config(improved.ladder_steps()[0], "full", "")
 
 
 def test_train_ladder_model_refuses_the_ensemble_step_and_bad_data():
@@ -103,12 +103,12 @@ def test_the_final_network_trains_on_the_validation_images_too(monkeypatch):
 
 def test_step_sizes_give_the_final_network_the_validation_images():
     steps = improved.ladder_steps()
-    assert lab_ladder.step_sizes(steps[5], "full") == (55_000, 5_000)
-    assert lab_ladder.step_sizes(steps[-1], "full") == (60_000, 0)
-    final = lab_ladder.step_config(steps[-1], "full", "mixed_bfloat16")
+    assert bench_ladder.step_sizes(steps[5], "full") == (55_000, 5_000)
+    assert bench_ladder.step_sizes(steps[-1], "full") == (60_000, 0)
+    final = bench_ladder.step_config(steps[-1], "full", "mixed_bfloat16")
     assert (final["train_size"], final["val_size"], final["train_on_validation"]) == (60_000, 0, True)
     with pytest.raises(TypeError, match="LadderStep"):
-        lab_ladder.step_sizes(5, "full")
+        bench_ladder.step_sizes(5, "full")
 
 
 def test_ladder_final_network_trains_once_then_loads(isolated_artifacts, monkeypatch):
@@ -122,7 +122,7 @@ def test_ladder_final_network_trains_once_then_loads(isolated_artifacts, monkeyp
     first = bench_ladder.ladder_final_network(tiny_data(), profile="smoke", verbose=0)
     again = bench_ladder.ladder_final_network(tiny_data(), profile="smoke", verbose=0)
     assert calls == [(8, 0)] and (first.trained, again.trained) == (True, False)
-    assert (lab_ladder.ladder_folder("smoke") / "step8_0.keras").exists()
+    assert (bench_ladder.ladder_folder("smoke") / "step8_0.keras").exists()
     with pytest.raises(ValueError, match="load_ladder_data"):
         bench_ladder.ladder_final_network({"fit": 1}, profile="smoke")
 
@@ -140,7 +140,7 @@ def test_ladder_members_trains_once_then_loads_and_retrains_a_broken_file(isolat
     assert calls == [0, 1] and [m.trained for m in first] == [True, True]
     again = bench_ladder.ladder_members(data, members=2, profile="smoke", verbose=0)
     assert calls == [0, 1] and [m.trained for m in again] == [False, False]
-    broken = lab_ladder.ladder_folder("smoke") / "step5_1.keras"
+    broken = bench_ladder.ladder_folder("smoke") / "step5_1.keras"
     broken.write_bytes(broken.read_bytes()[:100])  # a truncated file
     third = bench_ladder.ladder_members(data, members=2, profile="smoke", verbose=0)
     assert calls == [0, 1, 1] and [m.trained for m in third] == [False, True]
@@ -152,7 +152,7 @@ def test_ladder_members_refuses_bad_data():
 
 
 def test_plot_schedule_draws_every_step_and_returns_a_figure():
-    schedule = training.one_cycle_schedule(3e-3, 100, 0.2)
+    schedule = keras.optimizers.schedules.CosineDecay(3e-4, 80, alpha=0.0, warmup_target=3e-3, warmup_steps=20)
     fig = lab.plot_schedule(schedule, 100, steps_per_epoch=25)
     line = fig.axes[0].lines[0]
     assert len(line.get_xdata()) == 100
