@@ -5,6 +5,7 @@ import datetime
 import os
 import platform
 import sys
+from pathlib import Path
 
 from lab_utils.precision import detect_capabilities
 
@@ -33,10 +34,20 @@ def cpu_name(cpu_model: str, cpu_flags) -> str:
     return cpu_model.strip()
 
 
+def cpu_model() -> str:
+    """Return this CPU's model name: /proc/cpuinfo's "model name" where there is one, else what platform says."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and value.strip():
+                return value.strip()
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
 def current_cpu() -> str:
     """Return this machine's CPU name, as results key their rows (see ``cpu_name``)."""
-    caps = detect_capabilities()
-    return cpu_name(caps.cpu_model, caps.cpu_flags)
+    return cpu_name(cpu_model(), detect_capabilities().cpu_flags)
 
 
 def utc_timestamp() -> str:
@@ -52,7 +63,7 @@ def machine_info() -> dict:
 
     caps = detect_capabilities()
     return {
-        "cpu": cpu_name(caps.cpu_model, caps.cpu_flags),
+        "cpu": cpu_name(cpu_model(), caps.cpu_flags),
         "cores": os.cpu_count(),
         "cpu_flags": " ".join(f for f in INTERESTING_FLAGS if f in caps.cpu_flags)
         or "none of " + "/".join(INTERESTING_FLAGS),

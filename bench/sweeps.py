@@ -47,7 +47,7 @@ CACHE_ENV_VAR = "LAB_CACHE_DIR"
 CACHE_SCHEMA = 1  # bump when a cache entry's layout or meaning changes: every old entry is then recomputed
 VALIDATION_SPLIT = 0.2  # fixed, as in the published recipe: Keras holds out the last 20% of the training arrays
 
-SWEEP_OPTIMIZERS = OPTIMIZERS  # "sgd_momentum": SGD with momentum 0.9
+SWEEP_OPTIMIZERS = tuple(OPTIMIZERS)  # "sgd_momentum": SGD with momentum 0.9
 SWEEP_DEFAULTS = {
     **SEED_CNN_DEFAULTS,
     "epochs": 3,

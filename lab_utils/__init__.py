@@ -11,18 +11,13 @@ from .artifacts import load_prepared_networks, trained_seed_cnn  # noqa: E402
 from .data import load_mnist, one_hot, prepare_images  # noqa: E402
 from .digits import centre_of_mass, preprocess_digit, preprocess_digit_steps  # noqa: E402
 from .experiments import plot_schedule, plot_sweep  # noqa: E402
-from .inspect import (  # noqa: E402
-    dense_activations, feature_maps, pca_2d, plot_conv_filters, plot_embedding, plot_feature_maps, plot_saliency,
-    saliency_map,
-)
+from .inspect import (dense_activations, feature_maps, pca_2d, plot_conv_filters, plot_embedding,  # noqa: E402
+                      plot_feature_maps, plot_saliency, saliency_map)
 from .models import build_dense_baseline, build_seed_cnn, seed_cnn_shapes  # noqa: E402
-from .own_digit import (  # noqa: E402
-    drawing_canvas, plot_preprocessing_steps, plot_probabilities, plot_sample_predictions,
-)
-from .plots import (  # noqa: E402
-    confusion_matrix, misclassified_indices, plot_class_balance, plot_confusion_matrix, plot_digit_grid,
-    plot_learning_curves, plot_mean_digits, plot_misclassified, plot_pixel_histogram,
-)
+from .own_digit import (drawing_canvas, plot_preprocessing_steps, plot_probabilities,  # noqa: E402
+                        plot_sample_predictions)
+from .plots import (confusion_matrix, misclassified_indices, plot_class_balance, plot_confusion_matrix,  # noqa: E402
+                    plot_digit_grid, plot_learning_curves, plot_mean_digits, plot_misclassified, plot_pixel_histogram)
 from .profiles import set_seed, setup  # noqa: E402
 from .training import predict_classes  # noqa: E402
 

@@ -85,8 +85,7 @@ def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose:
             if path.exists():
                 print(f"{problem}\nTraining a new one instead.")
         else:
-            info = read_model_info(path)
-            accuracy = info.get("test_accuracy")
+            accuracy = read_model_info(path).get("test_accuracy")
             print(f"Loaded the trained seed CNN from {display_path(path)}"
                   + (f" (test accuracy {accuracy:.2%})." if isinstance(accuracy, float) else "."))
             return model

@@ -66,8 +66,8 @@ def pixel_max(x: np.ndarray) -> float:
     return 255 if np.issubdtype(np.asarray(x).dtype, np.integer) else 1.0
 
 
-def check_labels(name: str, labels, num_classes: int = NUM_CLASSES) -> np.ndarray:
-    """Return labels as a non-empty 1-D integer array with every value in 0..num_classes-1."""
+def check_labels(name: str, labels, num_classes: int = NUM_CLASSES, like: tuple[str, int] | None = None) -> np.ndarray:
+    """Return labels as a non-empty 1-D integer array in 0..num_classes-1 (``like``: (other, n), as many as it)."""
     y, digits = np.asarray(labels), f"0..{num_classes - 1}"
     if y.ndim == 2:
         raise ValueError(f"{name} must be a 1-D array of digits {digits}, got shape {y.shape}: these look like "
@@ -84,6 +84,8 @@ def check_labels(name: str, labels, num_classes: int = NUM_CLASSES) -> np.ndarra
         first = int(np.argmax(bad))
         raise ValueError(f"{name} must lie in {digits}, but holds {y[first]} at index {first} "
                          f"(range found: {y.min()}..{y.max()}).")
+    if like is not None:
+        check_same_length(name, len(y), *like)
     return y
 
 

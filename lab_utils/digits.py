@@ -19,6 +19,8 @@ MAX_PIXELS = 16_000_000  # 16 megapixels
 STEP_NAMES = ("grayscale", "polarity", "cropped", "scaled_20x20", "centred_28x28")
 
 _ACCEPTED = "a file path (str or pathlib.Path), a PIL.Image, or a NumPy array (H, W), (H, W, 3) or (H, W, 4)"
+_TOO_LARGE = (f"too large for a digit drawing; the limit is {MAX_SIDE} pixels on either side and "
+              f"{MAX_PIXELS // 1_000_000} megapixels. Crop or shrink it first.")
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601, the weights PIL uses for mode "L"
 
 
@@ -79,8 +81,7 @@ def _open_image_file(path: Path) -> Image.Image:
     except UnidentifiedImageError:
         raise ValueError(f"{str(path)!r} is not an image PIL can read; save the digit as PNG or JPEG.") from None
     except Image.DecompressionBombError:
-        raise ValueError(f"{str(path)!r} is far too large for a digit drawing; the limit is {MAX_SIDE} pixels on "
-                         f"either side and {MAX_PIXELS // 1_000_000} megapixels. Crop or shrink it first.") from None
+        raise ValueError(f"{str(path)!r} is far {_TOO_LARGE}") from None
     with opened:
         _check_size(opened.size[1], opened.size[0], repr(str(path)))
         try:
@@ -94,8 +95,7 @@ def _check_size(height: int, width: int, what: str) -> None:
     if height == 0 or width == 0:
         raise ValueError(f"{what} is empty ({height}x{width} pixels); give an image of a drawn digit.")
     if height > MAX_SIDE or width > MAX_SIDE or height * width > MAX_PIXELS:
-        raise ValueError(f"{what} is {width}x{height} pixels, too large for a digit drawing; the limit is {MAX_SIDE} "
-                         f"pixels on either side and {MAX_PIXELS // 1_000_000} megapixels. Crop or shrink it first.")
+        raise ValueError(f"{what} is {width}x{height} pixels, {_TOO_LARGE}")
 
 
 def _grayscale_from_pil(image: Image.Image, source: str) -> np.ndarray:

@@ -54,16 +54,9 @@ def check_versions() -> dict:
     import keras
     import tensorflow as tf
 
-    found = {
-        "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-    }
+    found = {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__}
     for name, minimum in REQUIRED.items():
         if _version_tuple(found[name]) < minimum:
-            wanted = ".".join(map(str, minimum))
-            raise RuntimeError(
-                f"This lab needs {name} >= {wanted}, found {found[name]}. "
-                f"Run `pip install -r requirements.txt` from the lab's folder (or upgrade {name})."
-            )
+            raise RuntimeError(f"This lab needs {name} >= {'.'.join(map(str, minimum))}, found {found[name]}. Run "
+                               f"`pip install -r requirements.txt` from the lab's folder (or upgrade {name}).")
     return found

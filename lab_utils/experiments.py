@@ -9,6 +9,7 @@ from matplotlib.ticker import EngFormatter, LogLocator, NullLocator, PercentForm
 
 from .checks import check_positive_int
 from .models import SEED_CNN_DEFAULTS
+from .plots import label_axes
 
 KNOBS = (*SEED_CNN_DEFAULTS, "epochs", "optimizer", "learning_rate", "batch_size", "seed")
 ARCHITECTURE_KNOBS = ("filters", "kernel_size", "pool_size", "dense_units", "padding", "architecture")
@@ -17,19 +18,19 @@ ARCHITECTURE_KNOBS = ("filters", "kernel_size", "pool_size", "dense_units", "pad
 def check_runs(runs, knob: str, needed=("test_accuracy",)) -> None:
     """Raise a clear error unless ``runs`` is a non-empty table of sweep runs with ``knob`` and ``needed`` columns."""
     if not isinstance(runs, pd.DataFrame):
-        raise TypeError(f"runs must be the DataFrame that run_sweep returns, got {type(runs).__name__}.")
+        raise TypeError(f"runs must be a DataFrame of runs (say, pd.read_csv('results/sweep_runs.csv')), got "
+                        f"{type(runs).__name__}.")
     if not isinstance(knob, str):
         raise TypeError(f"knob must be a column name (str), got {knob!r}.")
     if runs.empty:
         raise ValueError("runs is empty: there is no run to summarize. Did a filter select nothing?")
     if knob not in runs.columns:
         close = difflib.get_close_matches(knob, list(runs.columns), n=2, cutoff=0.6)
-        hint = (" It is fixed at 0.2 (the published recipe), so a sweep cannot vary it." if knob == "validation_split"
-                else f" Did you mean {' or '.join(map(repr, close))}?" if close else "")
+        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
         raise ValueError(f"runs has no column {knob!r}.{hint} "
                          f"The knobs are: {', '.join(name for name in KNOBS if name in runs.columns)}.")
     if missing := [name for name in needed if name not in runs.columns]:
-        raise ValueError(f"runs lacks the column(s) {', '.join(missing)}: pass the DataFrame that run_sweep returns.")
+        raise ValueError(f"runs lacks the column(s) {', '.join(missing)}: pass the table of sweep runs.")
 
 
 def _value_label(value) -> str:
@@ -69,10 +70,8 @@ def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> 
     long = max(map(len, order)) > 8
     ax.set_xticks(range(len(order)), order, rotation=20 if long else 0, ha="right" if long else "center")
     ax.set_xlim(-0.6, len(order) - 0.4)
-    ax.set_xlabel(knob, fontsize=11)
-    ax.set_ylabel("test accuracy", fontsize=11)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_title(f"Test accuracy by {knob} ({len(runs)} runs)", fontsize=12)
+    label_axes(ax, knob, "test accuracy", f"Test accuracy by {knob} ({len(runs)} runs)")
     ax.grid(alpha=0.3, axis="y")
     ax.legend(fontsize=9)
     if against:
@@ -84,11 +83,10 @@ def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> 
             ax2.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
             ax2.xaxis.set_minor_locator(NullLocator())
             ax2.xaxis.set_major_formatter(EngFormatter(sep=""))  # 10k, 2M
-        ax2.set_xlabel("parameters (log scale)" if against == "params" else "training time (s)", fontsize=11)
-        ax2.set_ylabel("test accuracy", fontsize=11)
         ax2.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax2.set_title("... against " + ("the number of parameters" if against == "params" else "training time"),
-                      fontsize=12)
+        params = against == "params"
+        label_axes(ax2, "parameters (log scale)" if params else "training time (s)", "test accuracy",
+                   "... against " + ("the number of parameters" if params else "training time"))
         ax2.grid(alpha=0.3)
         ax2.legend(title=knob, fontsize=8, title_fontsize=9, loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
     if title:

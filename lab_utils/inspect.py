@@ -5,7 +5,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .checks import IMAGE_SIZE, NUM_CLASSES, as_images, check_labels, check_positive_int, check_same_length, pixel_max
-from .plots import CMAP, WRONG
+from .plots import CMAP, WRONG, label_axes
+from .training import predict_classes
 
 _WEIGHTS_CMAP = "RdBu_r"  # red: positive weight, blue: negative, white: zero
 _SINGLE_SHAPES = ((IMAGE_SIZE, IMAGE_SIZE), (IMAGE_SIZE, IMAGE_SIZE, 1))
@@ -199,10 +200,8 @@ def plot_saliency(model, images, labels, per_group=4) -> Figure:
     _input_of(model)
     per_group = check_positive_int("per_group", per_group)
     x = _as_batch(images, "images")
-    y = check_labels("labels", np.atleast_1d(labels))
-    check_same_length("labels", len(y), "images", len(x))
-    probabilities = np.asarray(model.predict(_to_model_input(model, x), batch_size=1000, verbose=0), dtype="float32")
-    predicted = probabilities.argmax(axis=1)
+    y = check_labels("labels", np.atleast_1d(labels), like=("images", len(x)))
+    predicted, probabilities = predict_classes(model, _to_model_input(model, x))
     groups = (("Correctly classified", np.flatnonzero(predicted == y)[:per_group]),
               ("Misclassified", np.flatnonzero(predicted != y)[:per_group]))
     chosen = np.concatenate([index for _, index in groups])
@@ -252,11 +251,9 @@ def pca_2d(features) -> tuple[np.ndarray, np.ndarray]:
     if f.ndim != 2 or f.shape[0] < 2 or f.shape[1] < 2:
         raise ValueError(f"features must be a 2-D array (n, d) with at least 2 rows and 2 columns, got shape "
                          f"{f.shape}.")
-    if not (np.issubdtype(f.dtype, np.floating) or np.issubdtype(f.dtype, np.integer)):
-        raise ValueError(f"features must be numbers, got dtype {f.dtype}.")
+    if not (np.issubdtype(f.dtype, np.floating) or np.issubdtype(f.dtype, np.integer)) or not np.isfinite(f).all():
+        raise ValueError(f"features must be finite numbers (no NaN or infinity), got dtype {f.dtype}.")
     f = f.astype("float64")
-    if not np.isfinite(f).all():
-        raise ValueError("features contain NaN or infinite values.")
     centred = f - f.mean(axis=0)
     _, singular, components = np.linalg.svd(centred, full_matrices=False)
     total = float(np.sum(singular ** 2))
@@ -276,8 +273,7 @@ def plot_embedding(coords, labels, mistakes=None, explained_variance=None, title
         raise ValueError(f"coords must be a non-empty (n, 2) array, as pca_2d returns, got shape {xy.shape}.")
     if not (np.issubdtype(xy.dtype, np.floating) or np.issubdtype(xy.dtype, np.integer)) or not np.isfinite(xy).all():
         raise ValueError("coords must be finite numbers.")
-    y = check_labels("labels", labels)
-    check_same_length("labels", len(y), "coords", len(xy))
+    y = check_labels("labels", labels, like=("coords", len(xy)))
     wrong, m = np.zeros(len(xy), dtype=bool), np.asarray([] if mistakes is None else mistakes)
     if m.dtype == bool and m.shape != (len(xy),):
         raise ValueError(f"a boolean mistakes mask needs one entry per point ({len(xy):,}), got shape {m.shape}.")
@@ -305,9 +301,8 @@ def plot_embedding(coords, labels, mistakes=None, explained_variance=None, title
         handles.append(Line2D([], [], marker="x", linestyle="", color="black",
                               label=f"misclassified\n({int(wrong.sum()):,})"))
     ax.legend(handles=handles, title="true digit", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    for axis, setter in enumerate((ax.set_xlabel, ax.set_ylabel)):
-        share = f" ({explained_variance[axis]:.0%} of the variance)" if explained_variance is not None else ""
-        setter(f"component {axis + 1}{share}", fontsize=11)
-    ax.set_title(title or f"{len(xy):,} points in 2-D, coloured by digit", fontsize=13)
+    shares = ["", ""] if explained_variance is None else [f" ({share:.0%} of the variance)" for share in ratio]
+    label_axes(ax, f"component 1{shares[0]}", f"component 2{shares[1]}",
+               title or f"{len(xy):,} points in 2-D, coloured by digit", fontsize=13)
     ax.grid(alpha=0.3)
     return fig

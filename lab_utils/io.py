@@ -33,9 +33,8 @@ def write_atomic(path, data) -> Path:
     path = Path(path)
     permissions = _permissions_for(path)
     with replacing(path) as tmp:
-        with open(tmp, "w" if isinstance(data, str) else "wb",
-                  **({"encoding": "utf-8", "newline": ""} if isinstance(data, str) else {})) as handle:
-            handle.write(data)
+        with open(tmp, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, permissions)  # mkstemp creates 0600; give the file the mode a plain open() would

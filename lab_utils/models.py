@@ -6,8 +6,6 @@ from .checks import IMAGE_SIZE, NUM_CLASSES, as_int_tuple, check_positive_int, c
 # The published seed CNN's knobs, the defaults of build_seed_cnn (tests/test_models.py checks that they agree).
 SEED_CNN_DEFAULTS = dict(filters=(75, 100), kernel_size=5, pool_size=2, dense_units=(500,), conv_dropout=0.2,
                          dense_dropout=0.5, padding="valid")
-SEED_CNN_PARAMS = 995_060
-DENSE_BASELINE_PARAMS = 636_010
 
 
 def build_dense_baseline(hidden_units: int = 800, num_classes: int = NUM_CLASSES):

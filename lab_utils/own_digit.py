@@ -10,7 +10,7 @@ from matplotlib.ticker import PercentFormatter
 from .checks import (IMAGE_SIZE, NUM_CLASSES, check_labels, check_pixels, check_positive_int, check_probabilities,
                      check_same_length, pixel_max)
 from .digits import centre_of_mass, preprocess_digit
-from .plots import WRONG, message_figure
+from .plots import WRONG, label_axes, message_figure
 
 STEP_TITLES = {"grayscale": "1 · grayscale", "polarity": "2 · white ink on black",
                "cropped": "3 · cropped to the ink", "scaled_20x20": "4 · scaled into 20×20",
@@ -98,12 +98,10 @@ def plot_probabilities(probabilities, label=None, image=None, title=None) -> Fig
             ax.text(digit, value + 0.02, f"{value:.0%}", ha="center", va="bottom", fontsize=9)
     ax.set_ylim(0, 1.12)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("digit", fontsize=11)
-    ax.set_ylabel("probability", fontsize=11)
     wrong = label is not None and label != predicted
     heading = title or f"Read as {predicted} ({p[predicted]:.0%})" + (
         "" if label is None else f"; the true digit is {label}" + (f" ({p[label]:.0%})" if wrong else ""))
-    ax.set_title(heading, fontsize=12, color=WRONG if wrong else "black")
+    label_axes(ax, "digit", "probability", heading, color=WRONG if wrong else "black")
     return fig
 
 
@@ -122,13 +120,13 @@ def plot_sample_predictions(originals, digits, labels, probabilities, names=None
         return message_figure("No samples to show" + (f"\n({title})" if title else ""))
     pictures = [_check_picture(image, f"originals[{i}]") for i, image in enumerate(originals)]
     inputs = [_check_picture(image, f"digits[{i}]") for i, image in enumerate(x)]
-    y = check_labels("labels", labels)
+    y = check_labels("labels", labels, like=("digits", len(x)))
     p = check_probabilities("probabilities", probabilities)
     if p.shape[1] != NUM_CLASSES:
         raise ValueError(f"probabilities must have {NUM_CLASSES} columns, one per digit, got shape {p.shape}.")
     names = None if names is None else [str(name) for name in names]
-    for name, n in (("originals", len(pictures)), ("labels", len(y)), ("probabilities", len(p)),
-                    ("names", len(x) if names is None else len(names))):
+    for name, n in (("originals", len(pictures)), ("probabilities", len(p)),
+                    ("names", len(x if names is None else names))):
         check_same_length(name, n, "digits", len(x))
     ncols, sample_rows = min(ncols, len(x)), math.ceil(len(x) / min(ncols, len(x)))
     fig = Figure(figsize=(2.1 * ncols + 0.3, 4.4 * sample_rows + (0.4 if title else 0.0)), layout="constrained")

@@ -35,6 +35,13 @@ def _image_grid(x: np.ndarray, titles: list[str], colors: list[str], ncols: int,
     return fig
 
 
+def label_axes(ax, xlabel: str, ylabel: str, title: str, size: int = 11, **title_style) -> None:
+    """Label the x and y axes of ``ax`` in ``size`` points and title it, one point larger unless ``fontsize`` says."""
+    ax.set_xlabel(xlabel, fontsize=size)
+    ax.set_ylabel(ylabel, fontsize=size)
+    ax.set_title(title, **{"fontsize": size + 1, **title_style})
+
+
 def message_figure(text: str) -> Figure:
     """Return a small Figure that only says ``text`` (an empty selection is an answer, not an error)."""
     fig = Figure(figsize=(5, 1.6), layout="constrained")
@@ -55,12 +62,10 @@ def plot_digit_grid(images, labels=None, predictions=None, ncols=10, max_images=
         raise ValueError("predictions are compared with labels: pass labels= too.")
     titles, colors = [""] * min(len(x), max_images), ["black"] * min(len(x), max_images)
     if labels is not None:
-        y = check_labels("labels", labels)
-        check_same_length("labels", len(y), "images", len(x))
+        y = check_labels("labels", labels, like=("images", len(x)))
         titles = [str(label) for label in y[:max_images]]
         if predictions is not None:
-            pred = check_labels("predictions", predictions)
-            check_same_length("predictions", len(pred), "images", len(x))
+            pred = check_labels("predictions", predictions, like=("images", len(x)))
             for i, (label, guess) in enumerate(zip(y[:max_images], pred[:max_images])):
                 if label != guess:
                     titles[i], colors[i] = f"{label} → {guess}", WRONG
@@ -69,8 +74,8 @@ def plot_digit_grid(images, labels=None, predictions=None, ncols=10, max_images=
 
 def plot_mean_digits(images, labels) -> Figure:
     """Return a Figure with the mean image of each digit 0..9 in one row, titled with the number of examples."""
-    x, y = as_images("images", images), check_labels("labels", labels)
-    check_same_length("labels", len(y), "images", len(x))
+    x = as_images("images", images)
+    y = check_labels("labels", labels, like=("images", len(x)))
     counts = np.bincount(y, minlength=NUM_CLASSES)
     missing = np.flatnonzero(counts == 0)
     if missing.size:
@@ -95,9 +100,8 @@ def plot_pixel_histogram(images) -> Figure:
     ax.hist(edges[:-1], bins=edges, weights=counts, log=True, color="tab:blue")  # counts already made
     ax.set_xlim(edges[0], edges[-1])
     ax.set_ylim(0.5, counts.max() * 20)  # bars rise from below 1; headroom above the tallest for the note
-    ax.set_xlabel(f"pixel value (0 = background, {vmax:g} = full ink)", fontsize=11)
-    ax.set_ylabel("number of pixels (log scale)", fontsize=11)
-    ax.set_title(f"Pixel values of {len(x):,} images ({pixels.size:,} pixels)", fontsize=13)
+    label_axes(ax, f"pixel value (0 = background, {vmax:g} = full ink)", "number of pixels (log scale)",
+               f"Pixel values of {len(x):,} images ({pixels.size:,} pixels)", fontsize=13)
     ax.text(0.5, 0.95, f"{np.count_nonzero(pixels == 0) / pixels.size:.1%} of the pixels are exactly 0 (background)",
             transform=ax.transAxes, ha="center", va="top", fontsize=11,
             bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.7"})
@@ -117,9 +121,8 @@ def plot_class_balance(y_train, y_test) -> Figure:
         ax.bar_label(bars, fmt="{:,.0f}", fontsize=8, padding=2)
     ax.margins(y=0.12)  # room for the labels above the tallest bars
     sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), title="split", frameon=False)
-    ax.set_xlabel("digit", fontsize=11)
-    ax.set_ylabel("number of images", fontsize=11)
-    ax.set_title(f"Images of each digit: {len(train):,} in train, {len(test):,} in test", fontsize=13)
+    label_axes(ax, "digit", "number of images", f"Images of each digit: {len(train):,} in train, {len(test):,} in test",
+               fontsize=13)
     return fig
 
 
@@ -150,9 +153,7 @@ def plot_learning_curves(history, title=None) -> Figure:
         ax.plot(epochs, curves[metric], "o-", label="training")
         if f"val_{metric}" in curves:
             ax.plot(epochs, curves[f"val_{metric}"], "s--", label="validation")
-        ax.set_xlabel("epoch", fontsize=11)
-        ax.set_ylabel(metric, fontsize=11)
-        ax.set_title(metric.capitalize(), fontsize=12)
+        label_axes(ax, "epoch", metric, metric.capitalize())
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend()
@@ -164,8 +165,8 @@ def plot_learning_curves(history, title=None) -> Figure:
 def confusion_matrix(y_true, y_pred, num_classes=NUM_CLASSES) -> np.ndarray:
     """Return the (num_classes, num_classes) matrix of counts: row = true digit, column = predicted digit."""
     num_classes = check_positive_int("num_classes", num_classes)
-    true, pred = check_labels("y_true", y_true, num_classes), check_labels("y_pred", y_pred, num_classes)
-    check_same_length("y_pred", len(pred), "y_true", len(true))
+    true = check_labels("y_true", y_true, num_classes)
+    pred = check_labels("y_pred", y_pred, num_classes, like=("y_true", len(true)))
     pairs = true.astype(np.int64) * num_classes + pred
     return np.bincount(pairs, minlength=num_classes * num_classes).reshape(num_classes, num_classes)
 
@@ -187,18 +188,16 @@ def plot_confusion_matrix(y_true, y_pred, normalize=False, num_classes=NUM_CLASS
     sns.heatmap(values, ax=ax, annot=labels, fmt="", annot_kws={"fontsize": 9 if normalize else 10}, cmap="Blues",
                 square=True, linewidths=0.5, linecolor="white", xticklabels=range(num_classes),
                 yticklabels=range(num_classes), cbar_kws=style)
-    ax.set_xlabel("predicted digit", fontsize=12)
-    ax.set_ylabel("true digit", fontsize=12)
     ax.tick_params(axis="y", rotation=0)
-    ax.set_title(f"{title or 'Confusion matrix'} — accuracy {np.trace(counts) / counts.sum():.2%}", fontsize=13)
+    label_axes(ax, "predicted digit", "true digit",
+               f"{title or 'Confusion matrix'} — accuracy {np.trace(counts) / counts.sum():.2%}", size=12)
     return fig
 
 
 def misclassified_indices(y_true, probabilities) -> np.ndarray:
     """Return the indices of the wrong predictions, the most confident mistakes first."""
     p = check_probabilities("probabilities", probabilities)
-    true = check_labels("y_true", y_true, p.shape[1])
-    check_same_length("probabilities", len(p), "y_true", len(true))
+    true = check_labels("y_true", y_true, p.shape[1], like=("probabilities", len(p)))
     pred = p.argmax(axis=1)
     wrong = np.flatnonzero(pred != true)
     return wrong[np.argsort(-p[wrong, pred[wrong]], kind="stable")]
@@ -209,8 +208,7 @@ def plot_misclassified(images, y_true, probabilities, max_images=20, ncols=10) -
     x = as_images("images", images)
     max_images, ncols = check_positive_int("max_images", max_images), check_positive_int("ncols", ncols)
     p = check_probabilities("probabilities", probabilities)
-    true = check_labels("y_true", y_true, p.shape[1])
-    check_same_length("y_true", len(true), "images", len(x))
+    true = check_labels("y_true", y_true, p.shape[1], like=("images", len(x)))
     check_same_length("probabilities", len(p), "images", len(x))
     wrong = misclassified_indices(true, p)
     if wrong.size == 0:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,9 +10,8 @@ PRECISION_ENV_VAR = "LAB_PRECISION"
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What the machine offers: the CPU's model and flags, and each GPU's name and compute capability."""
+    """What the machine offers: the CPU's flags, and each GPU's name and compute capability."""
 
-    cpu_model: str = "unknown CPU"
     cpu_flags: frozenset = field(default_factory=frozenset)
     gpus: tuple = ()  # of (name, (major, minor)) pairs
 
@@ -30,24 +28,18 @@ class PrecisionChoice:
 
 
 def detect_capabilities() -> Capabilities:
-    """Return the CPU model, CPU flags (from /proc/cpuinfo where there is one) and the GPUs TensorFlow sees."""
-    model, flags = platform.processor() or platform.machine() or "unknown CPU", frozenset()
+    """Return the CPU flags (from /proc/cpuinfo where there is one) and the GPUs TensorFlow sees."""
     cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text(errors="replace").splitlines():
-            key, _, value = line.partition(":")
-            key = key.strip()
-            if key == "model name" and model in ("", "x86_64", "unknown CPU", platform.processor()):
-                model = value.strip()
-            elif key in ("flags", "Features") and not flags:
-                flags = frozenset(value.split())
+    lines = cpuinfo.read_text(errors="replace").splitlines() if cpuinfo.is_file() else []
+    flags = next((line.partition(":")[2].split() for line in lines
+                  if line.partition(":")[0].strip() in ("flags", "Features")), [])
     import tensorflow as tf
 
     gpus = []
     for device in tf.config.list_physical_devices("GPU"):
         details = tf.config.experimental.get_device_details(device)
         gpus.append((details.get("device_name", device.name), tuple(details.get("compute_capability") or (0, 0))))
-    return Capabilities(cpu_model=model, cpu_flags=flags, gpus=tuple(gpus))
+    return Capabilities(cpu_flags=frozenset(flags), gpus=tuple(gpus))
 
 
 def choose_precision(capabilities: Capabilities, force_float32: bool = False) -> PrecisionChoice:

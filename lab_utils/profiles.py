@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import check_positive_int
+
 PROFILE_ENV_VAR = "LAB_PROFILE"
 
 
@@ -20,8 +22,7 @@ class Profile:
 
     def epochs(self, recipe_epochs: int) -> int:
         """Return the number of epochs to train for a recipe that asks for ``recipe_epochs``."""
-        if isinstance(recipe_epochs, bool) or not isinstance(recipe_epochs, (int, np.integer)) or recipe_epochs < 1:
-            raise ValueError(f"recipe_epochs must be a positive integer, got {recipe_epochs!r}.")
+        recipe_epochs = check_positive_int("recipe_epochs", recipe_epochs)
         return int(recipe_epochs if self.max_epochs is None else min(recipe_epochs, self.max_epochs))
 
     def subset(self, x, y, split: str = "train"):
@@ -53,8 +54,7 @@ PROFILES = {
 
 def get_profile(name: str | None = None) -> Profile:
     """Return the run profile named ``name``, or else by ``$LAB_PROFILE``, or else ``full``."""
-    if name is None:
-        name = os.environ.get(PROFILE_ENV_VAR, "").strip() or "full"
+    name = (os.environ.get(PROFILE_ENV_VAR, "").strip() or "full") if name is None else name
     key = str(name).strip().lower()
     if key not in PROFILES:
         raise ValueError(f"Unknown run profile {name!r} (from {PROFILE_ENV_VAR} or the argument): "

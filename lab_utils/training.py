@@ -10,7 +10,9 @@ import numpy as np
 
 from .checks import check_images_and_labels, check_positive_int
 
-OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "rmsprop", "adamw", "nadam", "adagrad")  # sgd_momentum: momentum 0.9
+OPTIMIZERS = {"sgd": keras.optimizers.SGD, "sgd_momentum": keras.optimizers.SGD, "adam": keras.optimizers.Adam,
+              "rmsprop": keras.optimizers.RMSprop, "adamw": keras.optimizers.AdamW, "nadam": keras.optimizers.Nadam,
+              "adagrad": keras.optimizers.Adagrad}  # sgd_momentum: SGD with momentum 0.9
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,7 @@ class Recipe:
             check_positive_int("Recipe.early_stopping_patience (or None)", self.early_stopping_patience)
 
 
-# The published recipes (notebooks 01 and 02), and the lab's fast one (chosen on validation: scripts/fast_recipe.py).
-DENSE_BASELINE_RECIPE = Recipe("dense baseline", optimizer="sgd", batch_size=200, epochs=25, validation_split=0.2,
-                               pipeline="keras")
-SEED_CNN_RECIPE = Recipe("seed CNN", optimizer="adam", batch_size=200, epochs=10, validation_split=0.2,
-                         pipeline="keras")
+# The lab's fast recipe, chosen on validation (scripts/fast_recipe.py); the published ones are in bench.published.
 FAST_RECIPE = Recipe("fast seed CNN", learning_rate=3e-3, schedule="one_cycle", batch_size=128, epochs=3,
                      label_smoothing=0.1)
 
@@ -92,12 +90,9 @@ def make_optimizer(recipe: Recipe, total_steps: int):
         rate = keras.optimizers.schedules.CosineDecay(initial_learning_rate=rate / 10, decay_steps=total - warmup,
                                                       alpha=0.0, warmup_target=rate if warmup else None,
                                                       warmup_steps=warmup)
-    classes = {"sgd": keras.optimizers.SGD, "sgd_momentum": keras.optimizers.SGD, "adam": keras.optimizers.Adam,
-               "rmsprop": keras.optimizers.RMSprop, "adamw": keras.optimizers.AdamW, "nadam": keras.optimizers.Nadam,
-               "adagrad": keras.optimizers.Adagrad}
     options = {} if rate is None else {"learning_rate": rate}
     options.update({"momentum": 0.9} if recipe.optimizer == "sgd_momentum" else {})
-    return classes[recipe.optimizer](**options, **({"use_ema": True} if recipe.use_ema else {}))
+    return OPTIMIZERS[recipe.optimizer](**options, **({"use_ema": True} if recipe.use_ema else {}))
 
 
 def input_pipeline(x, y, batch_size: int, *, shuffle_seed=None, shuffle: bool = True):
@@ -148,8 +143,7 @@ def fit(model, recipe: Recipe, x_train, y_train, *, x_val=None, y_val=None, x_te
     model.compile(optimizer=make_optimizer(recipe, steps),
                   loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
                   metrics=["accuracy"])
-    timer = EpochTimer()
-    callbacks = [timer, *callbacks]
+    callbacks = [timer := EpochTimer(), *callbacks]
     if recipe.early_stopping_patience is not None:
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor=recipe.monitor, mode="max" if recipe.monitor == "val_accuracy" else "min",
@@ -163,13 +157,11 @@ def fit(model, recipe: Recipe, x_train, y_train, *, x_val=None, y_val=None, x_te
         validation = None if x_val is None else input_pipeline(x_val, y_val, 1000, shuffle=False)
         history = model.fit(train, epochs=epochs, validation_data=validation, shuffle=False, callbacks=callbacks,
                             verbose=verbose)
-    run = TrainingRun(history=history.history, train_seconds=time.perf_counter() - start,
-                      epoch_seconds=list(timer.seconds))
+    run = TrainingRun(history.history, train_seconds=time.perf_counter() - start, epoch_seconds=list(timer.seconds))
     if x_test is not None:
-        if recipe.pipeline == "keras":
-            scores = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
-        else:
-            scores = model.evaluate(input_pipeline(x_test, y_test, 1000, shuffle=False), verbose=0)
+        test = dict(x=x_test, y=y_test, batch_size=1000) if recipe.pipeline == "keras" else dict(
+            x=input_pipeline(x_test, y_test, 1000, shuffle=False))
+        scores = model.evaluate(**test, verbose=0)
         run.test_loss, run.test_accuracy = float(scores[0]), float(scores[1])
     return run
 

@@ -22,7 +22,7 @@ RESULTS_README = ROOT / "results" / "README.md"  # the generated tables live the
 sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
 
 import lab_utils as lab  # noqa: E402
-from bench import machine, records  # noqa: E402
+from bench import machine, published, records  # noqa: E402
 from bench.machine import utc_timestamp  # noqa: E402
 from lab_utils import io, precision, profiles, training  # noqa: E402
 
@@ -132,7 +132,6 @@ def search(args, profile, out):
     x_train, y_train, _, _ = load_data(profile)
     split = len(x_train) - (VALIDATION_SIZE if profile.name == "full" else len(x_train) // 5)
     x_fit, y_fit, x_val, y_val = x_train[:split], y_train[:split], x_train[split:], y_train[split:]
-    caps = precision.detect_capabilities()
     for name in args.candidates or CANDIDATES:
         recipe, dropout = CANDIDATES[name]
         for seed in args.seeds:
@@ -148,7 +147,6 @@ def search(args, profile, out):
 
 def report(args, profile, out):
     x_train, y_train, x_test, y_test = load_data(profile)
-    caps = precision.detect_capabilities()
     if not args.no_plain and (args.again or not _done(out, kind="plain", cpu=machine.current_cpu())):
         import keras
 
@@ -156,7 +154,7 @@ def report(args, profile, out):
         choice = precision.use_best_precision(force_float32=True)
         lab.set_seed(0)
         print("\n== plain published recipe (float32, 10 epochs, batch 200, validation_split 0.2) | seed 0", flush=True)
-        recipe = training.SEED_CNN_RECIPE
+        recipe = published.SEED_CNN_RECIPE
         run = training.fit(lab.build_seed_cnn(), recipe, x_train, y_train, x_test=x_test, y_test=y_test,
                            epochs=profile.epochs(recipe.epochs), verbose=2)
         fields = {"epochs": recipe.epochs, "batch_size": recipe.batch_size, "validation_split": recipe.validation_split}

@@ -19,13 +19,13 @@ RESULTS_README = ROOT / "results" / "README.md"  # the generated tables live the
 sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
 
 import lab_utils as lab  # noqa: E402
-from bench import machine, records  # noqa: E402
+from bench import machine, published, records  # noqa: E402
 from bench.machine import utc_timestamp  # noqa: E402
 from lab_utils import io, precision, profiles, training  # noqa: E402
 
 PUBLISHED = {"dense": 0.9634, "cnn": 0.9941}
-BUILDERS = {"dense": (lab.build_dense_baseline, training.DENSE_BASELINE_RECIPE, "flat"),
-            "cnn": (lab.build_seed_cnn, training.SEED_CNN_RECIPE, "image")}
+BUILDERS = {"dense": (lab.build_dense_baseline, published.DENSE_BASELINE_RECIPE, "flat"),
+            "cnn": (lab.build_seed_cnn, published.SEED_CNN_RECIPE, "image")}
 MODEL_NAMES = {"dense": "Dense baseline (800 ReLU, SGD, 25 epochs)", "cnn": "Seed CNN (6 layers, Adam, 10 epochs)"}
 
 

@@ -1,5 +1,4 @@
 """lab_utils.environment: the quiet TensorFlow import and the version checks."""
-import sys
 
 import pytest
 

@@ -118,7 +118,7 @@ def test_ladder_final_network_trains_once_then_loads(isolated_artifacts, monkeyp
         calls.append((step.number, seed))
         return step.build(), {"val_accuracy": None, "train_seconds": 1.0}
 
-    monkeypatch.setattr(lab_ladder, "train_ladder_model", fake_train)
+    monkeypatch.setattr(bench_ladder, "train_ladder_model", fake_train)
     first = bench_ladder.ladder_final_network(tiny_data(), profile="smoke", verbose=0)
     again = bench_ladder.ladder_final_network(tiny_data(), profile="smoke", verbose=0)
     assert calls == [(8, 0)] and (first.trained, again.trained) == (True, False)
@@ -134,7 +134,7 @@ def test_ladder_members_trains_once_then_loads_and_retrains_a_broken_file(isolat
         calls.append(seed)
         return step.build(), {"val_accuracy": 0.5, "train_seconds": 1.0}
 
-    monkeypatch.setattr(lab_ladder, "train_ladder_model", fake_train)
+    monkeypatch.setattr(bench_ladder, "train_ladder_model", fake_train)
     data = tiny_data()
     first = bench_ladder.ladder_members(data, members=2, profile="smoke", verbose=0)
     assert calls == [0, 1] and [m.trained for m in first] == [True, True]

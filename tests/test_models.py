@@ -5,7 +5,10 @@ import keras
 import pytest
 
 import lab_utils as lab
-from lab_utils.models import DENSE_BASELINE_PARAMS, SEED_CNN_DEFAULTS, SEED_CNN_PARAMS
+from lab_utils.models import SEED_CNN_DEFAULTS
+
+SEED_CNN_PARAMS = 995_060  # as the 2017 post reports
+DENSE_BASELINE_PARAMS = 636_010  # 784*800 + 800 + 800*10 + 10
 
 
 def layer_summary(model):
@@ -14,7 +17,7 @@ def layer_summary(model):
 
 def test_dense_baseline_is_the_published_network():
     model = lab.build_dense_baseline()
-    assert model.count_params() == DENSE_BASELINE_PARAMS == 636_010
+    assert model.count_params() == DENSE_BASELINE_PARAMS
     hidden, output = model.layers
     assert hidden.units == 800 and hidden.activation.__name__ == "relu"
     assert output.units == 10 and output.activation.__name__ == "softmax"
@@ -37,7 +40,7 @@ def test_seed_cnn_defaults_are_written_once_in_each_signature_and_agree():
 
 def test_seed_cnn_defaults_are_the_published_network():
     model = lab.build_seed_cnn()
-    assert model.count_params() == SEED_CNN_PARAMS == 995_060
+    assert model.count_params() == SEED_CNN_PARAMS
     assert layer_summary(model) == [
         ("Conv2D", (24, 24, 75)),
         ("MaxPooling2D", (12, 12, 75)),

@@ -19,7 +19,7 @@ LAYERS = {
     "checks": 0, "io": 0, "environment": 0,
     "data": 1, "precision": 1, "profiles": 2,
     "models": 3, "digits": 3,
-    "training": 4, "plots": 4, "experiments": 4, "inspect": 5, "own_digit": 5, "artifacts": 5,
+    "training": 4, "plots": 4, "experiments": 5, "inspect": 5, "own_digit": 5, "artifacts": 5,
     "__init__": 9,
 }
 

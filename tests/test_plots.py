@@ -257,7 +257,7 @@ def test_misclassified_indices_puts_the_most_confident_mistakes_first():
     "probabilities, match",
     [
         (np.array([0, 1, 2]), r"2-D.*predicted labels.*model.predict"),
-        (np.full((3, 10), 0.1)[:2], r"probabilities has 2 entries but y_true has 3"),
+        (np.full((3, 10), 0.1)[:2], r"y_true has 3 entries but probabilities has 2"),
         (np.full((3, 10), 3.0), r"logits.*softmax"),
         (np.zeros((0, 10)), r"non-empty 2-D"),
     ],

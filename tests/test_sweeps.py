@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 from scripts_loader import load_script
 
 import lab_utils as lab
-from bench import machine, sweeps
-from lab_utils import io, profiles, training
+from bench import machine, published, sweeps
+from lab_utils import io, profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_NET = {"filters": (4, 8), "dense_units": (16,), "epochs": 1, "batch_size": 64}
@@ -66,7 +66,7 @@ def test_knobs_are_the_seed_cnn_arguments_plus_the_training_ones():
     assert set(sweeps.KNOBS) == set(architecture) | {"epochs", "optimizer", "learning_rate", "batch_size", "seed"}
     assert (sweeps.SWEEP_DEFAULTS["epochs"], sweeps.SWEEP_DEFAULTS["optimizer"], sweeps.SWEEP_DEFAULTS["learning_rate"],
             sweeps.SWEEP_DEFAULTS["batch_size"], sweeps.SWEEP_DEFAULTS["seed"]) == (3, "adam", None, 200, 0)
-    assert sweeps.VALIDATION_SPLIT == training.SEED_CNN_RECIPE.validation_split == 0.2
+    assert sweeps.VALIDATION_SPLIT == published.SEED_CNN_RECIPE.validation_split == 0.2
 
 
 def test_grid_varies_lists_and_fixes_everything_else():
@@ -466,7 +466,7 @@ def test_summarize_sweep_gives_mean_spread_and_cost_per_value():
         (pd.DataFrame(), "filters", ValueError, "runs is empty"),
         (fake_runs(), "filter", ValueError, r"runs has no column 'filter'\. Did you mean 'filters'"),
         (fake_runs().drop(columns="params"), "filters", ValueError, "lacks the column"),
-        ([1, 2], "filters", TypeError, "runs must be the DataFrame"),
+        ([1, 2], "filters", TypeError, "runs must be a DataFrame"),
         (fake_runs(), ["filters"], TypeError, "knob must be a column name"),
     ],
 )

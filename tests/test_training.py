@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import lab_utils as lab
+from bench import published
 from lab_utils import training
 from lab_utils.training import Recipe
 
@@ -18,7 +19,7 @@ def tiny_data():
 
 
 def test_recipes_are_the_published_ones():
-    dense, cnn, fast = training.DENSE_BASELINE_RECIPE, training.SEED_CNN_RECIPE, training.FAST_RECIPE
+    dense, cnn, fast = published.DENSE_BASELINE_RECIPE, published.SEED_CNN_RECIPE, training.FAST_RECIPE
     assert (dense.optimizer, dense.batch_size, dense.epochs, dense.validation_split) == ("sgd", 200, 25, 0.2)
     assert (cnn.optimizer, cnn.batch_size, cnn.epochs, cnn.validation_split) == ("adam", 200, 10, 0.2)
     assert dense.pipeline == cnn.pipeline == "keras"  # as published: model.fit on the arrays
@@ -29,7 +30,7 @@ def test_recipes_are_the_published_ones():
 def test_fit_records_history_times_and_scores(tiny_data):
     x_train, y_train, x_test, y_test = tiny_data
     lab.set_seed(0)
-    run = training.fit(lab.build_dense_baseline(), training.DENSE_BASELINE_RECIPE, x_train, y_train, x_test=x_test,
+    run = training.fit(lab.build_dense_baseline(), published.DENSE_BASELINE_RECIPE, x_train, y_train, x_test=x_test,
                        y_test=y_test, epochs=2, verbose=0)
     assert set(run.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert len(run.history["loss"]) == len(run.epoch_seconds) == 2
@@ -39,7 +40,7 @@ def test_fit_records_history_times_and_scores(tiny_data):
 
 def test_fit_without_test_images_leaves_the_test_scores_nan(tiny_data):
     x_train, y_train = tiny_data[:2]
-    run = training.fit(lab.build_dense_baseline(), training.DENSE_BASELINE_RECIPE, x_train, y_train, epochs=1,
+    run = training.fit(lab.build_dense_baseline(), published.DENSE_BASELINE_RECIPE, x_train, y_train, epochs=1,
                        verbose=0)
     assert np.isnan(run.test_accuracy) and np.isnan(run.test_loss)
 
@@ -49,7 +50,7 @@ def test_same_seed_same_smoke_result(tiny_data):
     for _ in range(2):
         keras.backend.clear_session()
         lab.set_seed(7)
-        run = training.fit(lab.build_dense_baseline(), training.DENSE_BASELINE_RECIPE, tiny_data[0], tiny_data[1],
+        run = training.fit(lab.build_dense_baseline(), published.DENSE_BASELINE_RECIPE, tiny_data[0], tiny_data[1],
                            x_test=tiny_data[2], y_test=tiny_data[3], epochs=1, verbose=0)
         results.append((run.history["loss"][0], run.test_accuracy))
     assert results[0] == results[1]
@@ -69,7 +70,7 @@ def test_epoch_timer_is_a_keras_callback():
 
 def test_fit_refuses_bad_inputs(tiny_data):
     x_train, y_train, x_test, y_test = tiny_data
-    model, recipe = lab.build_dense_baseline(), training.DENSE_BASELINE_RECIPE
+    model, recipe = lab.build_dense_baseline(), published.DENSE_BASELINE_RECIPE
     with pytest.raises(TypeError, match="recipe must be a Recipe"):
         training.fit(model, {"optimizer": "sgd"}, x_train, y_train)
     with pytest.raises(ValueError, match="train images and labels must be non-empty and equally long"):
@@ -106,8 +107,8 @@ def _rate(optimizer, step=0):
 
 
 def test_make_optimizer_builds_each_name_with_its_default_or_given_rate():
-    assert isinstance(training.make_optimizer(training.SEED_CNN_RECIPE, 100), keras.optimizers.Adam)
-    assert _rate(training.make_optimizer(training.SEED_CNN_RECIPE, 100)) == pytest.approx(0.001)  # Adam's default
+    assert isinstance(training.make_optimizer(published.SEED_CNN_RECIPE, 100), keras.optimizers.Adam)
+    assert _rate(training.make_optimizer(published.SEED_CNN_RECIPE, 100)) == pytest.approx(0.001)  # Adam's default
     momentum = training.make_optimizer(Recipe("m", optimizer="sgd_momentum", learning_rate=0.05), 100)
     assert isinstance(momentum, keras.optimizers.SGD) and float(momentum.momentum) == pytest.approx(0.9)
     assert _rate(momentum) == pytest.approx(0.05)
