@@ -15,6 +15,7 @@ COMMANDS = {
     "fast-recipe": ("scripts/fast_recipe.py", "the fast recipe: search on validation, then report"),
     "sweep": ("scripts/sweep.py", "the five knobs of the published post, three seeds per value"),
     "ladder": ("scripts/ladder.py", "the ablation ladder beyond 99.41%"),
+    "prepare": ("scripts/prepare_class.py", "prepare a class: train or verify every network the notebooks load"),
     "notebooks": ("scripts/run_notebooks.py", "run the notebooks and record their Run All times"),
     "speed": ("benchmarks/speed.py", "plain Keras beside the lab's defaults, steps and whole fits"),
     "fit-tail": ("benchmarks/fit_tail.py", "where a fit's time goes after its last step"),

@@ -141,10 +141,14 @@ def ladder_members(data: dict | None = None, *, members: int | None = None, prof
     The files are those ``python scripts/ladder.py`` saves, so after it has run, this only loads them (safe mode on).
     A missing, truncated or mismatched file is reported and its member trained again.
     """
+    return _train_or_load_step(members_step(members), data, profile, verbose, on_member)
+
+
+def members_step(members: int | None = None):
+    """Return the ladder step whose networks the ensemble averages (one per seed)."""
     steps = improved.ladder_steps(members)
     ensemble_step = next(step for step in steps if step.ensemble_of is not None)
-    step = next(s for s in steps if s.number == ensemble_step.ensemble_of)
-    return _train_or_load_step(step, data, profile, verbose, on_member)
+    return next(s for s in steps if s.number == ensemble_step.ensemble_of)
 
 
 def ladder_final_network(data: dict | None = None, *, profile=None, verbose: int = 2):

@@ -22,10 +22,18 @@ def artifacts_dir() -> Path:
     return Path(folder).expanduser() if folder else REPO_ROOT / "artifacts"
 
 
+def _is_writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
 def save_model_atomic(model, path) -> Path:
     """Save ``model`` to the ``.keras`` file ``path`` through a temporary file and a rename; return the path."""
+    # Two processes saving the same file at once leave one whole model or the other, never a mix of the two.
     import keras
-
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a Keras model, got {type(model).__name__}.")
     path = Path(path)
@@ -39,7 +47,6 @@ def save_model_atomic(model, path) -> Path:
 def load_model_file(path, *, input_shape=None, num_classes=None):
     """Load a ``.keras`` model in safe mode; raise ModelFileError if it is missing, broken or the wrong shape."""
     import keras
-
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"No model file at {path}.")
@@ -70,28 +77,35 @@ def read_model_info(path) -> dict:
 
 def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose: int = 0):
     """Return the seed CNN trained with the fast recipe: loaded from ``artifacts/`` if valid, else trained and saved."""
-    # The file is seed_cnn_<profile>.keras in artifacts_dir(); trained in the current precision on the profile's data.
     from .data import load_mnist, one_hot, prepare_images
     from .models import build_seed_cnn
     from .profiles import get_profile, set_seed
     from .training import FAST_RECIPE, fit
-
     profile = get_profile(profile) if profile is None or isinstance(profile, str) else profile
-    path = Path(path) if path is not None else artifacts_dir() / f"seed_cnn_{profile.name}.keras"
-    if not retrain:
+    # The file is seed_cnn_<profile>.keras in artifacts_dir(), trained in the current precision on the profile's data.
+    # A read-only artifacts_dir() (a teacher's shared folder) is never written: a network missing there, or failing
+    # its check, is trained and saved in the repository's artifacts/ instead, and found there the next time.
+    folders = dict.fromkeys([artifacts_dir(), REPO_ROOT / "artifacts"])
+    places = [Path(path)] if path is not None else [folder / f"seed_cnn_{profile.name}.keras" for folder in folders]
+    for place in [] if retrain else places:
         try:
-            model = load_model_file(path, input_shape=(28, 28, 1), num_classes=10)
+            model = load_model_file(place, input_shape=(28, 28, 1), num_classes=10)
         except ModelFileError as problem:
-            if path.exists():
-                print(f"{problem}\nTraining a new one instead.")
-        else:
-            accuracy = read_model_info(path).get("test_accuracy")
-            print(f"Loaded the trained seed CNN from {display_path(path)}"
-                  + (f" (test accuracy {accuracy:.2%})." if isinstance(accuracy, float) else "."))
-            return model
+            if place.exists():
+                print(problem)
+            continue
+        accuracy = read_model_info(place).get("test_accuracy")
+        print(f"Loaded the trained seed CNN from {display_path(place)}"
+              + (f" (test accuracy {accuracy:.2%})." if isinstance(accuracy, float) else "."))
+        return model
+    target = next((place for place in places if _is_writable(place.parent)), None)
+    if target is None:
+        raise OSError(f"Cannot save a trained seed CNN: {' and '.join(str(p.parent) for p in places)} are read-only. "
+                      f"Set {ARTIFACTS_ENV_VAR} to a folder you can write, with the prepared networks copied into it.")
+    if target != places[0]:
+        print(f"{display_path(places[0].parent)} is read-only: the network trained now goes to {display_path(target)}.")
 
     import keras
-
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x_train, y_train = profile.subset(x_train, y_train, "train")
     x_test, y_test = profile.subset(x_test, y_test, "test")
@@ -102,12 +116,12 @@ def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose:
           f"{len(x_train):,} images, {keras.mixed_precision.global_policy().name}) ...")
     run = fit(model, FAST_RECIPE, prepare_images(x_train), one_hot(y_train), x_test=prepare_images(x_test),
               y_test=one_hot(y_test), epochs=epochs, verbose=verbose)
-    save_model_atomic(model, path)
+    save_model_atomic(model, target)
     info = {"test_accuracy": round(run.test_accuracy, 6), "train_seconds": round(run.train_seconds, 1),
             "epochs": epochs, "profile": profile.name, "precision": keras.mixed_precision.global_policy().name,
             "keras": keras.__version__}
-    write_atomic(path.with_suffix(".json"), json.dumps(info, indent=2) + "\n")
-    print(f"Test accuracy {run.test_accuracy:.2%} after {run.train_seconds:.0f} s; saved to {display_path(path)}.")
+    write_atomic(target.with_suffix(".json"), json.dumps(info, indent=2) + "\n")
+    print(f"Test accuracy {run.test_accuracy:.2%} after {run.train_seconds:.0f} s; saved to {display_path(target)}.")
     return model
 
 

@@ -46,11 +46,9 @@ def load_mnist(data_dir=None, *, verify: bool = True):
         raise TypeError(f"data_dir must be a folder path (str or Path), got {type(data_dir).__name__}.")
     folder = Path(data_dir).expanduser()
     where = f"Point {MNIST_DIR_ENV_VAR} (or data_dir) at the folder that holds the four IDX .gz files"
-    if not folder.exists():
-        raise FileNotFoundError(f"MNIST folder {str(folder)!r} does not exist. {where}, or unset it to let Keras "
-                                f"download MNIST.")
     if not folder.is_dir():
-        raise FileNotFoundError(f"MNIST folder {str(folder)!r} is a file, not a folder. {where}.")
+        found = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise FileNotFoundError(f"MNIST folder {str(folder)!r} {found}. {where}, or unset it to let Keras download it.")
     if missing := [name for name, _ in MNIST_FILES.values() if not (folder / name).is_file()]:
         raise FileNotFoundError(f"MNIST folder {str(folder)!r} lacks {', '.join(missing)}. It needs all four "
                                 f"original files ({_NAMES}), with their original names.")

@@ -35,13 +35,10 @@ def import_tensorflow_quietly():
     if "tensorflow" not in sys.modules:
         with _stderr_fd_silenced():
             import tensorflow as tf
-
             tf.config.list_physical_devices()  # the CUDA probe logs here, once
     import tensorflow as tf
-
     tf.get_logger().setLevel("ERROR")  # no "WARNING:tensorflow: ... retracing" when a notebook builds many models
     import keras
-
     return keras
 
 
@@ -53,7 +50,6 @@ def check_versions() -> dict:
     """Return the versions that matter; raise RuntimeError naming what to upgrade if one is too old."""
     import keras
     import tensorflow as tf
-
     found = {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__}
     for name, minimum in REQUIRED.items():
         if _version_tuple(found[name]) < minimum:

@@ -54,8 +54,6 @@ def _to_model_input(model, x: np.ndarray) -> np.ndarray:
 
 
 def _get_layer(model, layer):
-    if not isinstance(layer, str):
-        raise ValueError(f"layer must be a layer's name (a string), got {layer!r}.")
     names = [each.name for each in model.layers]
     if layer not in names:
         raise ValueError(f"model {model.name!r} has no layer named {layer!r}; its layers are: {', '.join(names)}.")

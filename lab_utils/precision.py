@@ -34,7 +34,6 @@ def detect_capabilities() -> Capabilities:
     flags = next((line.partition(":")[2].split() for line in lines
                   if line.partition(":")[0].strip() in ("flags", "Features")), [])
     import tensorflow as tf
-
     gpus = []
     for device in tf.config.list_physical_devices("GPU"):
         details = tf.config.experimental.get_device_details(device)
@@ -54,11 +53,9 @@ def choose_precision(capabilities: Capabilities, force_float32: bool = False) ->
             return PrecisionChoice("mixed_float16", f"the GPU ({name}) has tensor cores")
         return PrecisionChoice("float32", f"the GPU ({name}) has no tensor cores")
     flags = capabilities.cpu_flags
-    if "amx_bf16" in flags:
-        return PrecisionChoice("mixed_bfloat16", "this CPU has bfloat16 matrix units")
-    if "avx512_bf16" in flags:
-        # measured: about 1.6x faster steps than float32 (docs/performance.md)
-        return PrecisionChoice("mixed_bfloat16", "this CPU has bfloat16 instructions")
+    if flags & {"amx_bf16", "avx512_bf16"}:  # measured: about 1.6x faster steps than float32 (docs/performance.md)
+        return PrecisionChoice("mixed_bfloat16", "this CPU has bfloat16 " + (
+            "matrix units" if "amx_bf16" in flags else "instructions"))
     return PrecisionChoice("float32", "this CPU has no bfloat16 hardware")
 
 
@@ -71,6 +68,5 @@ def use_best_precision(force_float32: bool | None = None, capabilities: Capabili
         force_float32 = setting == "float32"
     choice = choose_precision(capabilities or detect_capabilities(), force_float32=force_float32)
     import keras
-
     keras.mixed_precision.set_global_policy(choice.policy)
     return choice

@@ -67,7 +67,6 @@ def set_seed(seed: int) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     import keras  # imported here so that `import lab_utils` stays light
-
     keras.utils.set_random_seed(int(seed))
     return int(seed)
 
@@ -79,7 +78,6 @@ def setup(seed: int = 0, *, float32: bool = False) -> Profile:
 
     from .environment import check_versions
     from .precision import use_best_precision
-
     if not isinstance(float32, bool):
         raise ValueError(f"float32 must be True or False, got {float32!r}.")
     set_seed(seed)  # first: a bad seed is refused before anything global changes

@@ -100,7 +100,6 @@ def input_pipeline(x, y, batch_size: int, *, shuffle_seed=None, shuffle: bool = 
     # Unlike model.fit(x, y)'s pipeline, tf.data's autotuning is off: its thread can keep a finished fit waiting for up
     # to a minute on a 2-core CPU (python benchmarks/fit_tail.py).
     import tensorflow as tf
-
     x, y = np.asarray(x), np.asarray(y)
     check_images_and_labels(("", x, y))
     check_positive_int("batch_size", batch_size)

@@ -112,8 +112,102 @@ def test_trained_seed_cnn_trains_saves_loads_and_retrains_a_bad_file(isolated_ar
     path.write_bytes(path.read_bytes()[:500])  # truncated: reported, then retrained
     lab.trained_seed_cnn(tiny)
     out = capsys.readouterr().out
-    assert "not a .keras model file" in out and "Training a new one instead" in out
+    assert "not a .keras model file" in out and "Training the seed CNN" in out
     assert zipfile.is_zipfile(path)
+
+
+@pytest.fixture()
+def read_only_share(tmp_path, monkeypatch):
+    """A teacher's shared folder that cannot be written (as the students see it), and a repository of our own."""
+    share, repo = tmp_path / "share", tmp_path / "repo"
+    share.mkdir()
+    monkeypatch.setenv(lab.artifacts.ARTIFACTS_ENV_VAR, str(share))
+    monkeypatch.setattr(artifacts, "REPO_ROOT", repo)
+    writable = artifacts._is_writable
+    monkeypatch.setattr(artifacts, "_is_writable", lambda folder: folder != share and writable(folder))
+    share.chmod(0o555)  # and truly read-only where the tests do not run as root
+    yield share, repo
+    share.chmod(0o755)
+
+
+def test_a_read_only_share_is_never_written_and_a_missing_network_goes_to_artifacts(read_only_share, capsys):
+    share, repo = read_only_share
+    tiny = profiles.Profile("tiny", train_size=256, test_size=100, max_epochs=1)
+    lab.trained_seed_cnn(tiny)
+    out = capsys.readouterr().out
+    assert "is read-only: the network trained now goes to" in out and "Training the seed CNN" in out
+    assert list(share.iterdir()) == [] and (repo / "artifacts" / "seed_cnn_tiny.keras").is_file()
+    lab.trained_seed_cnn(tiny)  # found where it went: loaded, not trained again
+    out = capsys.readouterr().out
+    assert "Loaded the trained seed CNN from" in out and "Training" not in out
+
+
+def test_a_prepared_network_in_a_read_only_share_is_loaded(tiny_model, read_only_share, capsys):
+    share, repo = read_only_share
+    share.chmod(0o755)
+    artifacts.save_model_atomic(tiny_model, share / "seed_cnn_tiny.keras")
+    share.chmod(0o555)
+    lab.trained_seed_cnn(profiles.Profile("tiny", train_size=256, test_size=100, max_epochs=1))
+    assert f"Loaded the trained seed CNN from {share / 'seed_cnn_tiny.keras'}" in capsys.readouterr().out
+    assert not (repo / "artifacts" / "seed_cnn_tiny.keras").exists()
+
+
+def test_nowhere_to_save_is_a_clear_error(read_only_share, monkeypatch):
+    monkeypatch.setattr(artifacts, "_is_writable", lambda folder: False)
+    with pytest.raises(OSError, match="are read-only. Set LAB_ARTIFACTS_DIR to a folder you can write"):
+        lab.trained_seed_cnn(profiles.Profile("tiny", train_size=256, test_size=100, max_epochs=1))
+
+
+# Two kernels on a shared machine saving the same network at once: each round, both save; the file must be whole.
+SAVER = """
+import sys, time
+from pathlib import Path
+import keras
+from lab_utils import artifacts
+who, folder, rounds = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+keras.utils.set_random_seed(int(who))
+model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(64),
+                          keras.layers.Dense(10, activation="softmax")])
+artifacts.save_model_atomic(model, folder / f"reference_{who}.keras")
+for i in range(rounds):
+    while not (folder / f"go_{i}").exists():
+        time.sleep(0.002)
+    artifacts.save_model_atomic(model, folder / "shared.keras")
+    (folder / f"done_{who}_{i}").touch()
+"""
+
+
+def test_two_processes_saving_one_network_at_once_leave_a_whole_file(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    rounds = 20
+    script = tmp_path / "saver.py"
+    script.write_text(SAVER)
+    workers = [subprocess.Popen([sys.executable, str(script), who, str(tmp_path), str(rounds)]) for who in "12"]
+    try:
+        deadline = time.monotonic() + 120
+        while not all((tmp_path / f"reference_{who}.keras").exists() for who in "12"):
+            assert time.monotonic() < deadline and all(w.poll() is None for w in workers), "the savers did not start"
+            time.sleep(0.05)
+        references = [artifacts.load_model_file(tmp_path / f"reference_{who}.keras").get_weights() for who in "12"]
+        assert not np.array_equal(references[0][0], references[1][0])
+        winners = set()
+        for i in range(rounds):
+            (tmp_path / f"go_{i}").touch()
+            while not all((tmp_path / f"done_{who}_{i}").exists() for who in "12"):
+                assert time.monotonic() < deadline and all(w.poll() is None for w in workers), "a saver failed"
+                time.sleep(0.002)
+            weights = artifacts.load_model_file(tmp_path / "shared.keras").get_weights()
+            matches = [all(np.array_equal(a, b) for a, b in zip(weights, ref)) for ref in references]
+            assert any(matches), f"round {i}: the saved file is neither process's network"
+            winners.add(matches.index(True))
+        assert sorted(p.name for p in tmp_path.glob(".shared.keras*")) == []  # no temporary file left behind
+    finally:
+        for worker in workers:
+            worker.wait(timeout=60)
+    assert all(worker.returncode == 0 for worker in workers)
 
 
 # --- networks a teacher prepared: loaded read-only, never trained ---

@@ -139,8 +139,8 @@ def test_an_unknown_layer_name_lists_the_available_ones(call, cnn):
         call(cnn)
 
 
-def test_a_layer_given_as_a_non_string_is_refused(cnn):
-    with pytest.raises(ValueError, match="layer's name"):
+def test_a_layer_given_as_a_non_string_is_refused_with_the_names(cnn):
+    with pytest.raises(ValueError, match=r"no layer named 0; its layers are: conv1, pool1"):
         plot_conv_filters(cnn, layer=0)
 
 
