@@ -5,12 +5,14 @@
     python scripts/colab_cells.py PATH ...     # just these notebooks
 
 The address comes from one place: `[project.urls] Repository` in pyproject.toml, with the branch in
-`[tool.colab_cells]`. A fork changes it there and runs this script. The badge goes right under the notebook's title
-(or, when the first cell is no title, into a first cell of its own, id `colab-badge`). The set-up cell (id
-`colab-setup`) goes just before the cell that imports lab_utils: on Colab it clones the lab, installs it with pip
-(which keeps every library already installed, Colab's TensorFlow included, when it meets the lab's lower bounds),
-makes it importable at once and changes into its notebooks/ folder; anywhere else it does nothing and prints nothing.
-Running the script again changes nothing. Everything else in a notebook stays byte for byte as it was.
+`[tool.colab_cells]` (and `student_branch` there, the branch that holds the student edition: the badges and set-up cells
+of scripts/make_student_edition.py's notebooks point to it). A fork changes it there and runs this script. The badge
+goes right under the notebook's title (or, when the first cell is no title, into a first cell of its own, id
+`colab-badge`). The set-up cell (id `colab-setup`) goes just before the cell that imports lab_utils: on Colab it clones
+the lab, installs it with pip (which keeps every library already installed, Colab's TensorFlow included, when it meets
+the lab's lower bounds), makes it importable at once and changes into its notebooks/ folder; anywhere else it does
+nothing and prints nothing. Running the script again changes nothing. Everything else in a notebook stays byte for
+byte as it was.
 """
 from __future__ import annotations
 
@@ -65,8 +67,11 @@ class Address:
         return f"https://colab.research.google.com/github/{self.owner}/{self.name}/blob/{self.branch}/notebooks/{notebook}"
 
 
-def read_address(pyproject=ROOT / "pyproject.toml") -> Address:
-    """Return the lab's GitHub address from pyproject.toml ([project.urls] Repository, [tool.colab_cells] branch)."""
+def read_address(pyproject=ROOT / "pyproject.toml", student: bool = False) -> Address:
+    """Return the lab's GitHub address from pyproject.toml ([project.urls] Repository, [tool.colab_cells] branch).
+
+    student: the address of the student edition instead ([tool.colab_cells] student_branch).
+    """
     with open(pyproject, "rb") as handle:
         config = tomllib.load(handle)
     url = config.get("project", {}).get("urls", {}).get("Repository")
@@ -76,7 +81,13 @@ def read_address(pyproject=ROOT / "pyproject.toml") -> Address:
     if not match:
         raise SystemExit(f"{pyproject}: Repository = {url!r} is no https://github.com/OWNER/NAME address, "
                          "and Colab opens notebooks from GitHub only.")
-    branch = config.get("tool", {}).get("colab_cells", {}).get("branch", "main")
+    table = config.get("tool", {}).get("colab_cells", {})
+    branch = table.get("branch", "main")
+    if student:
+        if table.get("student_branch", branch) == branch:
+            raise SystemExit(f"{pyproject}: set student_branch under [tool.colab_cells] to the branch that holds the "
+                             f"student edition (not {branch!r}, the solutions' branch).")
+        branch = table["student_branch"]
     return Address(match[1], match[2], branch)
 
 
@@ -152,7 +163,8 @@ def dumps(nb: dict) -> str:
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (lab_utils.io.write_atomic)."""
     # lab_utils/io.py on its own: importing the lab_utils package would start TensorFlow, which this script never needs.
     spec = importlib.util.spec_from_file_location("_lab_utils_io", ROOT / "lab_utils" / "io.py")
     module = importlib.util.module_from_spec(spec)
@@ -168,7 +180,7 @@ def process(path: Path, address: Address, check: bool = False) -> list[str]:
     except ValueError as error:
         raise SystemExit(f"{path}: {error}") from None
     if changes and not check:
-        _write_atomic(path, dumps(nb))
+        write_atomic(path, dumps(nb))
     return changes
 
 

@@ -55,6 +55,18 @@ def test_an_address_colab_cannot_open_is_refused(tmp_path):
         colab.read_address(tmp_path / "pyproject.toml")
 
 
+@pytest.mark.parametrize("table, message", [
+    ('branch = "main"', "set student_branch"),
+    ('branch = "main"\nstudent_branch = "main"', "not 'main', the solutions' branch"),
+], ids=["unset", "the-solutions-branch"])
+def test_the_student_edition_needs_a_branch_of_its_own(tmp_path, table, message):
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project.urls]\nRepository = "https://github.com/a/b"\n[tool.colab_cells]\n{table}\n')
+    assert colab.read_address(tmp_path / "pyproject.toml").branch == "main"
+    with pytest.raises(SystemExit, match=message):
+        colab.read_address(tmp_path / "pyproject.toml", student=True)
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_badge_opens_this_notebook_from_the_repository(path):
     first = cells_of(path)[0]

@@ -13,6 +13,9 @@ from scripts_loader import load_script
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 edition = load_script("scripts/make_student_edition.py")
+colab = load_script("scripts/colab_cells.py")
+SOLUTIONS = colab.read_address(ROOT / "pyproject.toml")  # where the teacher's notebooks live
+STUDENT = colab.read_address(ROOT / "pyproject.toml", student=True)  # where the student edition is published
 
 
 def solution_lines(source):
@@ -72,6 +75,47 @@ def test_every_exercise_is_followed_by_a_self_check(path):
     for i, cell in enumerate(cells):
         if cell.cell_type == "code" and edition.BEGIN in cell.source:
             assert is_self_check(cells[i + 1]), f"cell {i + 1} should be the self-check of the exercise in cell {i}"
+
+
+# --- the student edition opens on Colab from its own branch ---
+
+def points_at_solutions(text):
+    """Whether ``text`` opens or clones the solutions' branch."""
+    return f"/blob/{SOLUTIONS.branch}/" in text or f"--branch {SOLUTIONS.branch} " in text
+
+
+def test_the_student_edition_has_a_branch_of_its_own_in_the_same_repository():
+    assert STUDENT.branch != SOLUTIONS.branch and STUDENT.url == SOLUTIONS.url
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_badge_and_colab_cell_open_and_clone_the_student_branch_and_nothing_else_changes(path):
+    teacher = nbformat.read(path, as_version=4)
+    student = edition.make_student_notebook(teacher, path.name, STUDENT)
+    plain = edition.make_student_notebook(teacher)
+    setup = next(i for i, cell in enumerate(student.cells) if cell.get("id") == colab.SETUP_ID)
+    assert colab.badge(STUDENT, path.name) in student.cells[0].source
+    assert student.cells[setup].source == colab.setup_source(STUDENT)
+    assert f"--branch {STUDENT.branch} {STUDENT.url} " in student.cells[setup].source
+    assert not points_at_solutions(nbformat.writes(student))
+    assert [i for i, (a, b) in enumerate(zip(plain.cells, student.cells)) if a != b] == [0, setup]
+
+
+def test_the_command_writes_the_edition_for_the_student_branch(tmp_path):
+    assert edition.main(["--out", str(tmp_path)]) == 0
+    written = sorted(tmp_path.glob("[0-9][0-9]_*.ipynb"))
+    assert [p.name for p in written] == [p.name for p in NOTEBOOKS] and (tmp_path / "samples").is_dir()
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert colab.badge(STUDENT, path.name) in text and edition.BEGIN not in text, path.name
+        assert not points_at_solutions(text), f"{path.name} still opens or clones {SOLUTIONS.branch}"
+        nbformat.validate(nbformat.reads(text, as_version=4))
+
+
+def test_a_notebook_without_its_colab_cells_is_refused():
+    stale = notebook("# 07 · A title", "import lab_utils as lab")
+    with pytest.raises(ValueError, match="run `python scripts/colab_cells.py` first"):
+        edition.make_student_notebook(stale, "07_new.ipynb", STUDENT)
 
 
 # --- the student edition executed: notebooks/NN_*.ipynb::student edition, in nbval's kernel (tests/nbval_student.py) ---

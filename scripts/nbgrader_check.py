@@ -1,0 +1,116 @@
+"""Prove that nbgrader can use a lab notebook as its source: the solutions score every point, the stubs none.
+
+    python scripts/nbgrader_check.py                                        # notebook 00, the quickest
+    python scripts/nbgrader_check.py --notebook notebooks/01_dense_baseline.ipynb
+    python scripts/nbgrader_check.py --keep DIR                             # keep the course folder in DIR
+
+Needs nbgrader in this environment (`bash .ci/nbgrader` makes one). In a temporary nbgrader course folder the notebook,
+with the metadata of scripts/nbgrader_metadata.py, is the source of an assignment. `nbgrader generate_assignment`
+writes its release version (nbgrader's own stubs); `nbgrader autograde` then runs two submissions in the smoke profile
+(MNIST_DIR passed through): the teacher's notebook, which must score every point, and the release version, which must
+score 0. The submissions sit where the notebooks expect: samples/ beside them, ../results/ above. Prints both scores
+read from nbgrader's gradebook; exit 1 if either is not as expected (or nbgrader fails), 2 for bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.append(str(Path(__file__).resolve().parent))  # the sibling scripts, shadowing nothing installed
+
+import nbgrader_metadata  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "lab"
+SUBMISSIONS = {"solutions": "the teacher's notebook", "stubs": "nbgrader's release version"}  # student id: what
+
+
+def run_nbgrader(course: Path, *args: str) -> None:
+    """Run ``nbgrader ARGS`` on the course folder ``course``; exit 1 with its last lines if it fails."""
+    env = {**os.environ, "LAB_PROFILE": "smoke"}
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    shared = ROOT.parent / "shared" / "data" / "mnist"  # as conftest.py: the offline copy when MNIST_DIR is unset
+    if not env.get("MNIST_DIR") and shared.is_dir():
+        env["MNIST_DIR"] = str(shared)
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args, "--force", f"--CourseDirectory.root={course}"],
+                            env=env, capture_output=True, text=True)
+    if result.returncode:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-25:])
+        print(f"nbgrader {args[0]} failed (exit {result.returncode}):\n{tail}", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def submit(course: Path, student: str, notebook: Path) -> None:
+    """Put ``notebook`` in the course as ``student``'s submission, with samples/ beside it and ../results/ above."""
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    shutil.copy(notebook, folder / notebook.name)
+    # nbgrader runs a submission in its own folder: give it what the notebooks read relative to notebooks/.
+    if (ROOT / "notebooks" / "samples").is_dir():
+        shutil.copytree(ROOT / "notebooks" / "samples", folder / "samples")
+    (folder.parent / "results").symlink_to(ROOT / "results", target_is_directory=True)
+
+
+def grade(course: Path, notebook: Path) -> dict[str, tuple[float, float]]:
+    """Generate the assignment from ``notebook``, autograde both submissions; return {student: (score, max score)}."""
+    from nbgrader.api import Gradebook
+
+    source = course / "source" / ASSIGNMENT
+    source.mkdir(parents=True)
+    shutil.copy(notebook, source / notebook.name)
+    run_nbgrader(course, "generate_assignment", ASSIGNMENT)
+    submit(course, "solutions", notebook)
+    submit(course, "stubs", course / "release" / ASSIGNMENT / notebook.name)
+    run_nbgrader(course, "autograde", ASSIGNMENT, "--Execute.timeout=600")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        submissions = {student: gradebook.find_submission(ASSIGNMENT, student) for student in SUBMISSIONS}
+        return {student: (submission.score, submission.max_score) for student, submission in submissions.items()}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--notebook", type=Path, default=ROOT / "notebooks" / "00_mnist_at_a_glance.ipynb")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="make the course folder here (new) and keep it")
+    args = parser.parse_args(argv)
+    try:
+        import nbgrader
+    except ImportError:
+        parser.exit(2, "nbgrader is not installed in this environment: `pip install nbgrader`, or run "
+                       "`bash .ci/nbgrader`.\n")
+    try:
+        stale = nbgrader_metadata.process(args.notebook, check=True)
+    except ValueError as error:
+        parser.exit(2, f"{error}\n")
+    if stale:
+        parser.exit(2, f"{args.notebook}: its nbgrader metadata is out of date; run "
+                       "`python scripts/nbgrader_metadata.py`.\n")
+    if args.keep and args.keep.exists():
+        parser.exit(2, f"--keep {args.keep}: the folder exists already; name a new one.\n")
+
+    # nbgrader's gradebook runs the `alembic` command: find it beside this Python even when its venv is not activated.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="nbgrader-course-") as scratch:
+        course = (args.keep or Path(scratch) / "course").resolve()
+        scores = grade(course, args.notebook.resolve())
+    print(f"nbgrader {nbgrader.__version__} graded {args.notebook.name} (smoke profile):")
+    wrong = 0
+    for student, what in SUBMISSIONS.items():
+        score, top = scores[student]
+        expected = top if student == "solutions" else 0
+        ok = top > 0 and score == expected
+        wrong += not ok
+        label = f"{what} ({student}):"
+        print(f"  {label:42} {score:g} / {top:g} points (expected {expected:g}){'' if ok else '  <- WRONG'}")
+    print(f"done in {time.monotonic() - started:.0f} s")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
