@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+MANIFEST = "manifest.json"
 
 
 def sha256(path: Path) -> str:
@@ -46,8 +47,6 @@ def duration(seconds: float) -> str:
 
 def read_manifest(folder: Path) -> dict:
     """Return the folder's manifest ({"networks": {}} when there is none); refuse one that is not the lab's JSON."""
-    from lab_utils.artifacts import MANIFEST
-
     path = folder / MANIFEST
     if not path.exists():
         return {"networks": {}}
@@ -64,7 +63,6 @@ def read_manifest(folder: Path) -> dict:
 def write_manifest(folder: Path, manifest: dict, profile) -> None:
     """Write the manifest atomically, its networks in file order."""
     from bench.machine import utc_timestamp
-    from lab_utils.artifacts import MANIFEST
     from lab_utils.io import write_atomic
 
     manifest = {"lab": "mnist-cnn-lab", "profile": profile.name, "updated_utc": utc_timestamp(),
@@ -126,6 +124,14 @@ def check(folder: Path, entry: dict | None, file: str) -> str:
     except ModelFileError as error:
         return str(error)
     return ""
+
+
+def survey(folder: Path, networks: list[dict]) -> float:
+    """Check each network against the manifest (its ``problem``: '' when it passes); return the seconds to train."""
+    manifest = read_manifest(folder) if folder.is_dir() else {"networks": {}}
+    for network in networks:
+        network["problem"] = check(folder, manifest["networks"].get(network["file"]), network["file"])
+    return sum(network["seconds"] for network in networks if network["problem"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -225,12 +231,10 @@ def main(argv=None) -> int:
     cpu = cpu_name(cpu_model(), detect_capabilities().cpu_flags)
     rate, source = cost.seed_cnn_rate(cpu)
     networks = plan(profile, rate)
-    manifest = read_manifest(folder) if folder.is_dir() else {"networks": {}}
     print(f"Preparing {folder} | profile {profile.name} | {choice} | estimates from {source}")
-    total = 0.0
+    total = survey(folder, networks)
     for network in networks:
-        network["problem"] = problem = check(folder, manifest["networks"].get(network["file"]), network["file"])
-        total += network["seconds"] if problem else 0.0
+        problem = network["problem"]
         status = f"to train (about {duration(network['seconds'])}): {problem}" if problem else "there, verified"
         print(f"  {network['file']:<28} notebooks {', '.join(network['notebooks'])}: {status}")
     print(f"Estimated training time: {duration(total)}." if total else "Nothing to train.", flush=True)
