@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +33,25 @@ def run_id(config: dict, digits: int = 16) -> str:
 def read_runs(path) -> pd.DataFrame:
     """Return the runs recorded in a CSV file, or an empty table if there is none yet."""
     return _read_csv(path)
+
+
+def is_recorded(path, **config) -> bool:
+    """Return whether the CSV at ``path`` holds a run whose ``config`` columns give ``run_id(config)``."""
+    # The one "already done?" test for the commands whose CSVs keep the config in columns, not as an id.
+    runs = read_runs(path)
+    if runs.empty or not set(config) <= set(runs.columns):
+        return False
+    wanted = run_id({key: _plain(value) for key, value in config.items()})
+    rows = runs[list(config)].astype(object).to_dict("records")
+    return any(run_id({key: _plain(value) for key, value in row.items()}) == wanted for row in rows)
+
+
+def _plain(value):
+    """A value as a CSV cell gives it back: NumPy scalars as Python ones, NaN (a blank cell) as None, 3.0 as 3."""
+    value = getattr(value, "item", lambda: value)()
+    if isinstance(value, float) and (math.isnan(value) or value.is_integer()):
+        return None if math.isnan(value) else int(value)
+    return value
 
 
 def _read_csv(path, **options) -> pd.DataFrame:

@@ -105,18 +105,6 @@ def _row(kind, name, seed, recipe_fields, run, choice, profile, score_name):
     }
 
 
-def _done(path, **match) -> bool:
-    runs = records.read_runs(path)
-    if runs.empty:
-        return False
-    mask = True
-    for column, value in match.items():
-        if column not in runs.columns:
-            return False
-        mask = mask & (runs[column] == value)
-    return bool(mask.any())
-
-
 def train_fast_recipe(recipe, dropout, seed, x_train, y_train, x_eval, y_eval, profile):
     import keras
 
@@ -135,7 +123,7 @@ def search(args, profile, out):
     for name in args.candidates or CANDIDATES:
         recipe, dropout = CANDIDATES[name]
         for seed in args.seeds:
-            if _done(out, recipe=name, seed=seed, cpu=machine.current_cpu()):
+            if records.is_recorded(out, recipe=name, seed=seed, cpu=machine.current_cpu()):
                 print(f"skip {name!r} seed {seed}: already in {out}")
                 continue
             print(f"\n== candidate {name!r} | seed {seed} | train {len(x_fit):,} / validate {len(x_val):,}", flush=True)
@@ -147,7 +135,7 @@ def search(args, profile, out):
 
 def report(args, profile, out):
     x_train, y_train, x_test, y_test = load_data(profile)
-    if not args.no_plain and (args.again or not _done(out, kind="plain", cpu=machine.current_cpu())):
+    if not args.no_plain and (args.again or not records.is_recorded(out, kind="plain", cpu=machine.current_cpu())):
         import keras
 
         keras.backend.clear_session()
@@ -162,7 +150,7 @@ def report(args, profile, out):
                                  "test_accuracy"))
     recipe = training.FAST_RECIPE
     for seed in args.seeds:
-        if not args.again and _done(out, kind="fast", seed=seed, cpu=machine.current_cpu(),
+        if not args.again and records.is_recorded(out, kind="fast", seed=seed, cpu=machine.current_cpu(),
                                     **_recipe_match(recipe, DROPOUT)):
             print(f"skip fast recipe seed {seed}: already in {out}")
             continue

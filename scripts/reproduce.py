@@ -126,9 +126,8 @@ def main(argv=None) -> int:
                 policies[setting] = policy
                 epochs = profile.epochs(args.epochs or BUILDERS[model_key][1].epochs)
                 for seed in args.seeds:
-                    done = records.read_runs(out)
-                    if not done.empty and ((done.model == model_key) & (done.precision == policy) & (done.seed == seed)
-                                           & (done.cpu == machine.current_cpu()) & (done.epochs == epochs)).any():
+                    if records.is_recorded(out, model=model_key, precision=policy, seed=seed,
+                                           cpu=machine.current_cpu(), epochs=epochs):
                         print(f"skip {model_key} seed {seed} {policy}: already in {out}")
                         continue
                     records.append_run(out, run_one(model_key, seed, setting == "float32", data, profile, epochs))

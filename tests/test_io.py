@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench import records
 from bench.records import (
     append_run,
     read_runs,
@@ -458,3 +459,14 @@ def test_run_id_keeps_the_ids_already_recorded():
 def test_run_id_refuses_bad_input(config, digits, error, message):
     with pytest.raises(error, match=message):
         run_id(config, digits)
+
+
+def test_is_recorded_asks_run_id_of_the_rows_columns(tmp_path):
+    path = tmp_path / "runs.csv"
+    assert not records.is_recorded(path, seed=0)  # no file yet
+    records.append_run(path, {"kind": "fast", "seed": 0, "rate": 0.003, "patience": None, "cpu": "X"})
+    records.append_run(path, {"kind": "fast", "seed": 1, "rate": 0.003, "patience": 2, "cpu": "X"})
+    assert records.is_recorded(path, kind="fast", seed=0, rate=0.003, patience=None, cpu="X")  # a blank cell is None
+    assert records.is_recorded(path, kind="fast", seed=1.0, patience=2)  # 1.0 and 1, as a CSV gives them back
+    assert not records.is_recorded(path, kind="fast", seed=0, patience=2)  # each value on one row, not on any
+    assert not records.is_recorded(path, kind="fast", seed=2) and not records.is_recorded(path, kind="fast", nope=1)
