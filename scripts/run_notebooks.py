@@ -4,12 +4,17 @@
     python scripts/run_notebooks.py --profile smoke    # smoke profile: times only, notebooks left untouched
     python scripts/run_notebooks.py 02_seed_cnn        # just one (a name prefix is enough)
     python scripts/run_notebooks.py --table-only       # rebuild the tables from the CSV; runs no notebook
+    python scripts/run_notebooks.py 03 05 06 --prepared /srv/lab-networks   # with a teacher's prepared networks
 
 The committed notebook outputs come from the full-profile command above. Times go to
 results/notebook_times.csv (one row per notebook, profile and machine, the newest kept), and from there to two
 tables: the README's (`notebook-times` block) and the teacher guide's (docs/teacher_guide.md: the same block, with
 a column per machine, plus one `time-<notebook>` line in each notebook's section). Every notebook in notebooks/ gets
-a row; one that has not been timed yet shows "–". Each CSV row records the CPU, its cores and the GPU (or "none").
+a row; one that has not been timed yet shows "–". Each CSV row records the CPU, its cores and the GPU (or "none"),
+and which trained networks the run found: `none` (nothing saved in artifacts/), `saved` (some saved there by an
+earlier run) or `prepared` (--prepared DIR: LAB_ARTIFACTS_DIR=DIR, a folder made by `python -m bench prepare`).
+The tables above show the runs without prepared networks; results/README.md has the prepared runs in a table of
+their own (`notebook-times-prepared` block).
 """
 from __future__ import annotations
 
@@ -40,12 +45,22 @@ def parse_args(argv=None):
     parser.add_argument("--profile", choices=list(PROFILES), default="full")
     parser.add_argument("--no-save", action="store_true", help="do not write outputs back into the notebooks")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
+    parser.add_argument("--prepared", type=Path, metavar="DIR",
+                        help="run with LAB_ARTIFACTS_DIR=DIR, a folder of prepared networks (python -m bench prepare)")
     parser.add_argument("--table-only", action="store_true",
                         help="run no notebook: rebuild the README's and the teacher guide's tables from the CSV")
     args = parser.parse_args(argv)
     if args.table_only and args.names:
         parser.error("--table-only rebuilds the tables for every notebook; it takes no notebook names")
+    if args.prepared is not None and not (args.prepared / "manifest.json").is_file():
+        parser.error(f"--prepared {args.prepared}: no manifest.json there; make the folder with python -m bench prepare")
     return args
+
+
+def saved_networks(profile: str) -> bool:
+    """Return whether artifacts/ holds a trained network a notebook would load (so a run is not a fresh clone's)."""
+    folder = ROOT / "artifacts"
+    return (folder / f"seed_cnn_{profile}.keras").exists() or any((folder / "ladder").glob("step5_*.keras"))
 
 
 def select(names):
@@ -82,11 +97,14 @@ def read_times(path):
 
     times = read_runs(path)
     if times.empty:
-        return pd.DataFrame(columns=["notebook", "profile", "seconds", "cpu", "cores", "gpu", "finished_utc"])
+        return pd.DataFrame(columns=["notebook", "profile", "seconds", "cpu", "cores", "gpu", "finished_utc",
+                                     "networks"])
     if "gpu" not in times:
         times["gpu"] = "none"
-    # Rows written before the gpu column existed were all timed on the lab's CPU-only machines.
+    # Rows written before the gpu column existed were all timed on the lab's CPU-only machines; rows written before
+    # the networks column existed did not record what was saved (blank).
     times["gpu"] = times["gpu"].fillna("none").astype(str)
+    times["networks"] = times["networks"].fillna("").astype(str) if "networks" in times else ""
     return times
 
 
@@ -97,8 +115,11 @@ def merge_times(times, rows):
     new = pd.DataFrame(rows)
     merged = times.copy() if new.empty else new if times.empty else pd.concat([times, new], ignore_index=True)
     merged["gpu"] = merged["gpu"].fillna("none").astype(str)
+    merged["networks"] = merged["networks"].fillna("").astype(str) if "networks" in merged else ""
     merged = merged.sort_values("finished_utc", kind="stable")
-    merged = merged.drop_duplicates(["notebook", "profile", "cpu", "cores", "gpu"], keep="last")
+    prepared = merged["networks"] == "prepared"  # a run with prepared networks never replaces one without
+    merged = merged.assign(_prepared=prepared).drop_duplicates(
+        ["notebook", "profile", "cpu", "cores", "gpu", "_prepared"], keep="last").drop(columns="_prepared")
     return merged.sort_values(["notebook", "profile", "cpu", "gpu"]).reset_index(drop=True)
 
 
@@ -113,7 +134,8 @@ def device_label(row) -> str:
 def newest_minutes(times, stems):
     """Return ({(notebook, device, profile): minutes}, devices): CPU machines first, then GPUs, each sorted."""
     minutes, devices = {}, []
-    rows = times[times["notebook"].isin(stems)].sort_values("finished_utc", kind="stable")
+    rows = times[times["notebook"].isin(stems) & (times.get("networks", "") != "prepared")]
+    rows = rows.sort_values("finished_utc", kind="stable")
     for _, row in rows.iterrows():
         device = device_label(row)
         minutes[(row["notebook"], device, row["profile"])] = float(row["seconds"]) / 60
@@ -186,6 +208,23 @@ def time_line(times, stem, exists: bool) -> str:
     return "*Run All* " + "; ".join(parts) + "." + gpu
 
 
+def prepared_markdown(times) -> str:
+    """Return the table of runs with prepared networks: minutes per notebook and machine (full profile)."""
+    import pandas as pd
+
+    from bench.records import to_markdown
+
+    rows = times[(times.get("networks", "") == "prepared") & (times["profile"] == "full")]
+    if rows.empty:
+        return "No run with prepared networks recorded yet: `python scripts/run_notebooks.py --prepared DIR`.\n"
+    table = pd.DataFrame({"notebook": rows["notebook"], "machine": rows.apply(device_label, axis=1),
+                          "minutes": (rows["seconds"].astype(float) / 60).map(lambda m: f"{m:.1f}"),
+                          "finished (UTC)": rows["finished_utc"]}).sort_values(["machine", "notebook"])
+    return to_markdown(table.reset_index(drop=True)) + (
+        "\nFull profile, with a folder that `python -m bench prepare` made, shared read-only "
+        "(`python scripts/run_notebooks.py --prepared DIR`): what the notebooks load, they do not train.\n")
+
+
 def write_tables(times, notebooks_dir=None, readme=None, guide=None) -> list:
     """Write the README's and the guide's blocks from ``times``; return the files that changed.
 
@@ -197,7 +236,8 @@ def write_tables(times, notebooks_dir=None, readme=None, guide=None) -> list:
     readme, guide = Path(readme or README), Path(guide or GUIDE)
     stems = [path.stem for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))]
     changed = []
-    if update_block(readme, BLOCK, readme_markdown(times, stems)):
+    if update_block(readme, BLOCK, readme_markdown(times, stems)) | (
+            update_block(readme, f"{BLOCK}-prepared", prepared_markdown(times))):
         changed.append(readme)
     if not guide.is_file():
         raise ValueError(f"{guide} does not exist; it must hold the '<!-- {BLOCK}:start -->' block.")
@@ -218,6 +258,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if not args.table_only:
         os.environ["LAB_PROFILE"] = args.profile
+    if args.prepared is not None:
+        os.environ["LAB_ARTIFACTS_DIR"] = str(args.prepared.resolve())  # the kernels inherit it
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     from bench.machine import machine_info, utc_timestamp
@@ -231,13 +273,14 @@ def main(argv=None) -> int:
         machine = machine_info()
         for path in select(args.names):
             print(f"running {path.name} ({args.profile}) ...", flush=True)
+            networks = "prepared" if args.prepared else "saved" if saved_networks(args.profile) else "none"
             nb, seconds = run(path, args.timeout)
             print(f"   {seconds:.0f} s", flush=True)
             if save:
                 io.write_atomic(path, nbformat.writes(nb) + "\n")
             row = {"notebook": path.stem, "profile": args.profile, "seconds": round(seconds, 1),
                    "cpu": machine["cpu"], "cores": os.cpu_count(), "gpu": machine["gpu"],
-                   "finished_utc": utc_timestamp()}
+                   "finished_utc": utc_timestamp(), "networks": networks}
             times = merge_times(times, [row])
             io.write_atomic(TIMES_CSV, times.to_csv(index=False))  # after each notebook: a failure keeps the rest
 

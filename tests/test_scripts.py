@@ -206,8 +206,8 @@ def lab_copy(tmp_path, monkeypatch):
                    + "01_second,full,420.0,Test CPU,2,2026-01-01T00:00:00Z\n"
                    + "99_removed,full,60.0,Test CPU,2,2026-01-01T00:00:00Z\n", encoding="utf-8")
     readme = tmp_path / "README.md"
-    readme.write_text("# Lab\n\nbefore\n<!-- notebook-times:start -->\nold table\n<!-- notebook-times:end -->\nafter\n",
-                      encoding="utf-8")
+    readme.write_text("# Lab\n\nbefore\n<!-- notebook-times:start -->\nold table\n<!-- notebook-times:end -->\nafter\n"
+                      "<!-- notebook-times-prepared:start -->\n<!-- notebook-times-prepared:end -->\n", encoding="utf-8")
     guide = tmp_path / "teacher_guide.md"
     guide.write_text("# Guide\n\n<!-- notebook-times:start -->\n<!-- notebook-times:end -->\n\n## 00\n"
                      "<!-- time-00_first:start -->\n<!-- time-00_first:end -->\n\n## 04\n"
@@ -239,7 +239,8 @@ def test_table_only_rebuilds_both_tables_from_the_csv_and_touches_nothing_else(l
     assert lab_copy["csv"].read_bytes() == csv_before, "--table-only reads the CSV; it never rewrites it"
 
     readme = lab_copy["readme"].read_text(encoding="utf-8")
-    assert readme.startswith("# Lab\n\nbefore\n") and readme.endswith("after\n") and "old table" not in readme
+    assert readme.startswith("# Lab\n\nbefore\n") and "after\n" in readme and "old table" not in readme
+    assert "No run with prepared networks recorded yet" in block(readme, "notebook-times-prepared")
     table = block(readme, "notebook-times").splitlines()
     assert table[0] == "| notebook | full profile (min) | smoke profile (min) |"
     assert "| 00_first | 1.5 | 0.2 |" in table and "| 01_second | 7.0 | – |" in table
@@ -346,3 +347,22 @@ def test_benchmark_times_the_steps_and_the_whole_fit_on_both_paths():
     for lab_path in (False, True):  # model.fit on the arrays, then the lab's input pipeline
         steps, whole = speed.time_fit(model, x, y, 1, batch_size=50, lab_path=lab_path)
         assert 0 < steps <= whole
+
+
+def test_runs_with_prepared_networks_are_kept_beside_the_others_and_tabled_apart():
+    base = dict(notebook="03_x", profile="full", cpu="Test CPU", cores=2, gpu="none")
+    rows = [dict(base, seconds=420.0, finished_utc="2026-01-01T00:00:00Z", networks="none"),
+            dict(base, seconds=60.0, finished_utc="2026-01-02T00:00:00Z", networks="prepared"),
+            dict(base, seconds=66.0, finished_utc="2026-01-03T00:00:00Z", networks="prepared")]
+    times = run_notebooks.merge_times(run_notebooks.read_times(ROOT / "does-not-exist.csv"), rows)
+    assert sorted(times.seconds) == [66.0, 420.0], "a prepared run never replaces a run without prepared networks"
+    assert "| 03_x | 7.0 | – |" in run_notebooks.readme_markdown(times, ["03_x"])
+    prepared = run_notebooks.prepared_markdown(times)
+    assert "| 03_x | Test CPU (2 cores) | 1.1 | 2026-01-03T00:00:00Z |" in prepared
+
+
+def test_prepared_needs_a_folder_that_prepare_made(tmp_path):
+    with pytest.raises(SystemExit):
+        run_notebooks.parse_args(["03", "--prepared", str(tmp_path)])
+    (tmp_path / "manifest.json").write_text("{}")
+    assert run_notebooks.parse_args(["03", "--prepared", str(tmp_path)]).prepared == tmp_path
