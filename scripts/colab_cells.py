@@ -184,20 +184,25 @@ def process(path: Path, address: Address, check: bool = False) -> list[str]:
     return changes
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def notebook_arguments(description: str, argv=None) -> tuple[list[Path], bool]:
+    """Parse what the scripts that update notebooks in place share: ``[PATH ...] [--check]``; return (paths, check)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: notebooks/NN_*.ipynb)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a notebook is out of date")
     args = parser.parse_args(argv)
+    return args.paths or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")), args.check
+
+
+def main(argv=None) -> int:
+    paths, check = notebook_arguments(__doc__, argv)
     address = read_address()
-    paths = args.paths or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     stale = 0
     for path in paths:
-        changes = process(path, address, check=args.check)
+        changes = process(path, address, check=check)
         if changes:
             stale += 1
-            print(f"{path}: {', '.join(changes)}" + ("" if args.check else " (updated)"))
-    if args.check and stale:
+            print(f"{path}: {', '.join(changes)}" + ("" if check else " (updated)"))
+    if check and stale:
         print(f"{stale} notebook(s) out of date with {address.url} (branch {address.branch}); "
               "run `python scripts/colab_cells.py`.")
         return 1

@@ -13,7 +13,6 @@ everything else stay byte for byte as they were, and running the script again ch
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -95,22 +94,19 @@ def process(path: Path, check: bool = False) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: notebooks/NN_*.ipynb)")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a notebook is out of date")
-    args = parser.parse_args(argv)
+    paths, check = colab.notebook_arguments(__doc__, argv)
     stale = 0
-    for path in args.paths or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in paths:
         try:
-            changes = process(path, check=args.check)
+            changes = process(path, check=check)
         except ValueError as error:
             print(error, file=sys.stderr)
             return 2
         if changes:
             stale += 1
             print(f"{path}: {len(changes)} cell(s) out of date ({', '.join(changes)})"
-                  + ("" if args.check else " (updated)"))
-    if args.check and stale:
+                  + ("" if check else " (updated)"))
+    if check and stale:
         print(f"{stale} notebook(s) lack nbgrader's metadata; run `python scripts/nbgrader_metadata.py`.")
         return 1
     return 0
