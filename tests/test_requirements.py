@@ -17,12 +17,22 @@ def versions(lines, operator):
     return found
 
 
+OTHERS = "# Pins of libraries the lab does not require itself"  # .ci/lowest.txt: below this line only
+
+
+def lowest_pins() -> tuple[dict, dict]:
+    """The versions .ci/lowest.txt pins: the lab's requirements, and the other libraries pinned below OTHERS."""
+    own, _, others = (ROOT / ".ci" / "lowest.txt").read_text().partition(OTHERS)
+    return versions(own.splitlines(), "=="), versions(others.splitlines(), "==")
+
+
 def test_every_lower_bound_is_a_pinned_tested_version():
     bounds = versions((ROOT / "requirements.txt").read_text().splitlines(), ">=")
-    pinned = versions((ROOT / ".ci" / "lowest.txt").read_text().splitlines(), "==")
+    pinned, others = lowest_pins()
     assert bounds, "requirements.txt declares no lower bounds; did its format change?"
     assert bounds == pinned, ("requirements.txt's lower bounds and the versions .ci/run tests (.ci/lowest.txt) "
                               f"differ: {set(bounds.items()) ^ set(pinned.items())}")
+    assert not set(others) & set(bounds), f"pinned twice in .ci/lowest.txt: {set(others) & set(bounds)}"
 
 
 def test_the_package_declares_the_same_bounds():
