@@ -7,8 +7,8 @@
     python scripts/run_notebooks.py 03 05 06 --prepared /srv/lab-networks   # with a teacher's prepared networks
 
 The committed notebook outputs come from the full-profile command above. Times go to
-results/notebook_times.csv (one row per notebook, profile and machine, the newest kept), and from there to two
-tables: the README's (`notebook-times` block) and the teacher guide's (docs/teacher_guide.md: the same block, with
+results/notebook_times.csv (every run a row, none ever dropped; the tables show the newest per notebook, profile
+and machine), and from there to two tables: the README's (`notebook-times` block) and the teacher guide's (docs/teacher_guide.md: the same block, with
 a column per machine, plus one `time-<notebook>` line in each notebook's section). Every notebook in notebooks/ gets
 a row; one that has not been timed yet shows "–". Each CSV row records the CPU, its cores and the GPU (or "none"),
 and which trained networks the run found: `none` (nothing saved in artifacts/), `saved` (some saved there by an
@@ -90,7 +90,7 @@ def run(path: Path, timeout: int) -> tuple[object, float]:
 # ---------------------------------------------------------------------------------------------------------------
 
 def read_times(path):
-    """Return the recorded times, one row per notebook, profile and machine; an empty table if there are none."""
+    """Return every recorded time (a row per run); an empty table if there are none."""
     import pandas as pd
 
     from bench.records import read_runs
@@ -109,7 +109,7 @@ def read_times(path):
 
 
 def merge_times(times, rows):
-    """Return ``times`` with ``rows`` added, keeping the newest row per notebook, profile and machine."""
+    """Return ``times`` with ``rows`` added, oldest first: every row is kept; the tables show the newest of each."""
     import pandas as pd
 
     new = pd.DataFrame(rows)
@@ -117,10 +117,7 @@ def merge_times(times, rows):
     merged["gpu"] = merged["gpu"].fillna("none").astype(str)
     merged["networks"] = merged["networks"].fillna("").astype(str) if "networks" in merged else ""
     merged = merged.sort_values("finished_utc", kind="stable")
-    prepared = merged["networks"] == "prepared"  # a run with prepared networks never replaces one without
-    merged = merged.assign(_prepared=prepared).drop_duplicates(
-        ["notebook", "profile", "cpu", "cores", "gpu", "_prepared"], keep="last").drop(columns="_prepared")
-    return merged.sort_values(["notebook", "profile", "cpu", "gpu"]).reset_index(drop=True)
+    return merged.sort_values(["notebook", "profile", "cpu", "gpu"], kind="stable").reset_index(drop=True)
 
 
 def device_label(row) -> str:
@@ -215,9 +212,11 @@ def prepared_markdown(times) -> str:
     from bench.records import to_markdown
 
     rows = times[(times.get("networks", "") == "prepared") & (times["profile"] == "full")]
+    rows = rows.assign(machine=rows.apply(device_label, axis=1) if len(rows) else "")
+    rows = rows.sort_values("finished_utc", kind="stable").drop_duplicates(["notebook", "machine"], keep="last")
     if rows.empty:
         return "No run with prepared networks recorded yet: `python scripts/run_notebooks.py --prepared DIR`.\n"
-    table = pd.DataFrame({"notebook": rows["notebook"], "machine": rows.apply(device_label, axis=1),
+    table = pd.DataFrame({"notebook": rows["notebook"], "machine": rows["machine"],
                           "minutes": (rows["seconds"].astype(float) / 60).map(lambda m: f"{m:.1f}"),
                           "finished (UTC)": rows["finished_utc"]}).sort_values(["machine", "notebook"])
     return to_markdown(table.reset_index(drop=True)) + (
