@@ -70,18 +70,6 @@ def write_manifest(folder: Path, manifest: dict, profile) -> None:
     write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
 
 
-def versions() -> dict:
-    """Return the versions that a saved network depends on."""
-    import platform
-
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "numpy": np.__version__}
-
-
 def plan(profile, rate: float) -> list[dict]:
     """Return the networks to prepare, in order: each one's file, what it is, its notebooks and estimated seconds."""
     from bench import cost, ladder
@@ -163,15 +151,16 @@ def prepare(folder: Path, profile, networks: list[dict]) -> dict:
     def record(file: str, model, facts: dict, trained: bool) -> None:
         """Keep a verified entry; write a new one for a network trained now, missing from the manifest or changed."""
         index, path = next(i for i, n in enumerate(networks) if n["file"] == file), folder / file
-        entry, how = manifest["networks"].get(file), "verified"
-        if trained or not entry or entry.get("sha256") != sha256(path):
-            network = networks[index]
+        entry, how, digest = manifest["networks"].get(file), "verified", sha256(path)
+        if trained or not entry or entry.get("sha256") != digest:
+            network, machine = networks[index], machine_info()
             entry = {"what": network["what"], "notebooks": network["notebooks"],
                      "config": network.get("config") or facts.get("config"), "config_hash": facts.get("config_hash"),
                      "test_accuracy": test_accuracy(model, profile), "train_seconds": facts.get("train_seconds"),
                      "val_accuracy": facts.get("val_accuracy"), "precision": facts.get("precision"),
-                     "versions": versions(), "cpu": machine_info()["cpu"], "bytes": path.stat().st_size,
-                     "sha256": sha256(path), "prepared_utc": utc_timestamp()}
+                     "versions": {key: machine[key] for key in ("python", "tensorflow", "keras", "numpy")},
+                     "cpu": machine["cpu"], "bytes": path.stat().st_size, "sha256": digest,
+                     "prepared_utc": utc_timestamp()}
             manifest["networks"][file] = entry = {key: value for key, value in entry.items() if value is not None}
             write_manifest(folder, manifest, profile)
             how = "checked and recorded (it loads; the manifest did not list it as it is)"

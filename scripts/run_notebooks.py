@@ -8,8 +8,9 @@
 
 The committed notebook outputs come from the full-profile command above. Times go to
 results/notebook_times.csv (every run a row, none ever dropped; the tables show the newest per notebook, profile
-and machine), and from there to two tables: the README's (`notebook-times` block) and the teacher guide's (docs/teacher_guide.md: the same block, with
-a column per machine, plus one `time-<notebook>` line in each notebook's section). Every notebook in notebooks/ gets
+and machine), and from there to two tables: the README's (`notebook-times` block) and the teacher guide's
+(docs/teacher_guide.md: the same block, with a column per machine, plus one `time-<notebook>` line in each
+notebook's section). Every notebook in notebooks/ gets
 a row; one that has not been timed yet shows "–". Each CSV row records the CPU, its cores and the GPU (or "none"),
 and which trained networks the run found: `none` (nothing saved in artifacts/), `saved` (some saved there by an
 earlier run) or `prepared` (--prepared DIR: LAB_ARTIFACTS_DIR=DIR, a folder made by `python -m bench prepare`).
@@ -58,8 +59,10 @@ def parse_args(argv=None):
 
 
 def saved_networks(profile: str) -> bool:
-    """Return whether artifacts/ holds a trained network a notebook would load (so a run is not a fresh clone's)."""
-    folder = ROOT / "artifacts"
+    """Return whether artifacts_dir() holds a trained network a notebook would load (so a run is not a fresh clone's)."""
+    from lab_utils.artifacts import artifacts_dir
+
+    folder = artifacts_dir()
     return (folder / f"seed_cnn_{profile}.keras").exists() or any((folder / "ladder").glob("step5_*.keras"))
 
 
