@@ -14,6 +14,7 @@ unchanged. The student edition is built on demand and is not committed (student/
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ sys.path.append(str(ROOT / "scripts"))  # its sibling colab_cells.py, shadowing 
 import colab_cells as colab  # noqa: E402
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+SELF_CHECK = re.compile(r"# Self-check for exercise (\d+)\b")  # the first line of each exercise's self-check cell
 
 
 def strip_solutions(source: str, exercise: int, where: str) -> str:

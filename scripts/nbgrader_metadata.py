@@ -21,11 +21,10 @@ from pathlib import Path
 sys.path.append(str(Path(__file__).resolve().parent))  # the sibling scripts, shadowing nothing installed
 
 import colab_cells as colab  # noqa: E402
-from make_student_edition import BEGIN  # noqa: E402
+from make_student_edition import BEGIN, SELF_CHECK  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_VERSION = 3  # nbgrader/nbgraderformat/v3.json
-SELF_CHECK = re.compile(r"# Self-check for exercise (\d+)\b")
 POINTS = 1  # per self-check
 
 
