@@ -17,6 +17,7 @@ COMMANDS = {
     "ladder": ("scripts/ladder.py", "the ablation ladder beyond 99.41%"),
     "prepare": ("scripts/prepare_class.py", "prepare a class: train or verify every network the notebooks load"),
     "notebooks": ("scripts/run_notebooks.py", "run the notebooks and record their Run All times"),
+    "epoch-unit": ("scripts/epoch_unit.py", "the unit of class time: one epoch of the published CNN recipe here"),
     "speed": ("benchmarks/speed.py", "plain Keras beside the lab's defaults, steps and whole fits"),
     "fit-tail": ("benchmarks/fit_tail.py", "where a fit's time goes after its last step"),
     "batch-norm-place": ("benchmarks/batch_norm_place.py", "batch normalisation after pooling or after each conv"),

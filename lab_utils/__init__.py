@@ -18,7 +18,8 @@ from .own_digit import (drawing_canvas, plot_preprocessing_steps, plot_probabili
                         plot_sample_predictions)
 from .plots import (confusion_matrix, misclassified_indices, plot_class_balance, plot_confusion_matrix,  # noqa: E402
                     plot_digit_grid, plot_learning_curves, plot_mean_digits, plot_misclassified, plot_pixel_histogram)
-from .profiles import set_seed, setup  # noqa: E402
+from .profiles import set_seed  # noqa: E402
+from .session import setup  # noqa: E402
 from .training import predict_classes  # noqa: E402
 
 __version__ = "0.1.0"

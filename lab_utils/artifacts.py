@@ -13,7 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 class ModelFileError(ValueError):
-    """A model file that is missing, truncated, not a Keras model, or not the model that was asked for."""
+    """A model file that is missing, unreadable, truncated, unsafe, not a Keras model, or not the model asked for."""
 
 
 def artifacts_dir() -> Path:
@@ -50,15 +50,22 @@ def load_model_file(path, *, input_shape=None, num_classes=None):
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"No model file at {path}.")
-    if not zipfile.is_zipfile(path):
-        raise ModelFileError(f"{path} is not a .keras model file (those are zip archives): it is truncated or "
-                             f"something else.")
+    try:
+        with open(path, "rb") as handle:  # not is_zipfile(path), which calls a file it may not read "not a zip"
+            if not zipfile.is_zipfile(handle):
+                raise ModelFileError(f"{path} is not a .keras model file (a zip archive): truncated or something else.")
+    except PermissionError:
+        raise ModelFileError(f"{path} is unreadable: permission denied. Ask whoever prepared the folder to run "
+                             f"`chmod a+r` on it.") from None
     try:
         model = keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as error:  # a zip, JSON or HDF5 error deep inside Keras: say what it means here
-        reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+        text = str(error).strip()
+        if "safe_mode" in text or "unsafe" in text.lower():  # Keras 3.3 to 3.15 word it differently, all with these
+            raise ModelFileError(f"{path} holds a layer that would run arbitrary code (a Lambda layer): refused for "
+                                 f"safety (Keras's safe_mode). Build the network from Keras's own layers.") from None
         raise ModelFileError(f"{path} is not a readable Keras model (truncated or from another version?): "
-                             f"{reason}") from None
+                             f"{text.splitlines()[0][:200] if text else type(error).__name__}") from None
     if input_shape is not None and tuple(model.input_shape[1:]) != tuple(input_shape):
         raise ModelFileError(f"{path} expects inputs of shape {model.input_shape[1:]}, not {tuple(input_shape)}.")
     if num_classes is not None and tuple(model.output_shape[1:]) != (num_classes,):
@@ -77,6 +84,7 @@ def read_model_info(path) -> dict:
 
 def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose: int = 0):
     """Return the seed CNN trained with the fast recipe: loaded from ``artifacts/`` if valid, else trained and saved."""
+    import keras
     from .data import load_mnist, one_hot, prepare_images
     from .models import build_seed_cnn
     from .profiles import get_profile, set_seed
@@ -104,8 +112,6 @@ def trained_seed_cnn(profile=None, *, path=None, retrain: bool = False, verbose:
                       f"Set {ARTIFACTS_ENV_VAR} to a folder you can write, with the prepared networks copied into it.")
     if target != places[0]:
         print(f"{display_path(places[0].parent)} is read-only: the network trained now goes to {display_path(target)}.")
-
-    import keras
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x_train, y_train = profile.subset(x_train, y_train, "train")
     x_test, y_test = profile.subset(x_test, y_test, "test")
@@ -135,9 +141,8 @@ def load_prepared_networks(folder: str, pattern: str = "*.keras") -> list:
     if Path(folder).is_absolute() or ".." in Path(folder).parts:
         raise ValueError(f"folder must be a name inside the artifacts folder, such as 'ladder', got {folder!r}.")
     where = artifacts_dir() / folder
-    paths = sorted(where.glob(pattern)) if where.is_dir() else []
     models, names = [], []
-    for path in paths:
+    for path in sorted(where.glob(pattern)) if where.is_dir() else []:
         try:
             models.append(load_model_file(path, input_shape=(28, 28, 1), num_classes=10))
             names.append(path.stem)

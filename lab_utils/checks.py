@@ -24,8 +24,7 @@ def check_rate(name: str, value) -> float:
 
 def as_int_tuple(name: str, value, allow_empty: bool = False) -> tuple[int, ...]:
     """Return a positive integer or a sequence of them as a tuple of ints (one entry per block or layer)."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        value = (value,)
+    value = (value,) if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else value
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise ValueError(f"{name} must be a positive integer or a sequence of them, got {value!r}.")
     if not value and not allow_empty:
@@ -36,18 +35,17 @@ def as_int_tuple(name: str, value, allow_empty: bool = False) -> tuple[int, ...]
 def check_pixels(name: str, pixels) -> np.ndarray:
     """Return ``pixels`` as an array if they are integers 0..255 or finite floats in [0, 1], else raise ValueError."""
     x = np.asarray(pixels)
-    if np.issubdtype(x.dtype, np.integer):
-        if x.size and (x.min() < 0 or x.max() > 255):
-            raise ValueError(f"{name}: integer pixels must lie in 0..255 (found {x.min()}..{x.max()}); pass the "
-                             f"uint8 images.")
-    elif np.issubdtype(x.dtype, np.floating):
-        if not np.isfinite(x).all():
-            raise ValueError(f"{name} holds NaN or infinite pixel values; pass the uint8 images or floats in [0, 1].")
-        if x.size and (x.min() < 0.0 or x.max() > 1.0):
-            raise ValueError(f"{name}: float pixels must lie in [0, 1] (found {x.min():.3g}..{x.max():.3g}); divide "
-                             f"uint8 pixels by 255, or pass the uint8 images themselves.")
-    else:
+    integer, floating = np.issubdtype(x.dtype, np.integer), np.issubdtype(x.dtype, np.floating)
+    if not (integer or floating):
         raise ValueError(f"{name} must be uint8 (0..255) or float (0..1) pixels, got dtype {x.dtype}.")
+    if integer and x.size and (x.min() < 0 or x.max() > 255):
+        raise ValueError(f"{name}: integer pixels must lie in 0..255 (found {x.min()}..{x.max()}); pass the "
+                         f"uint8 images.")
+    if floating and not np.isfinite(x).all():
+        raise ValueError(f"{name} holds NaN or infinite pixel values; pass the uint8 images or floats in [0, 1].")
+    if floating and x.size and (x.min() < 0.0 or x.max() > 1.0):
+        raise ValueError(f"{name}: float pixels must lie in [0, 1] (found {x.min():.3g}..{x.max():.3g}); divide "
+                         f"uint8 pixels by 255, or pass the uint8 images themselves.")
     return x
 
 
@@ -79,8 +77,7 @@ def check_labels(name: str, labels, num_classes: int = NUM_CLASSES, like: tuple[
     if not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"{name} must be integers {digits}, got dtype {y.dtype}; if they are whole numbers, "
                          f"pass {name}.astype(int).")
-    bad = (y < 0) | (y >= num_classes)
-    if bad.any():
+    if (bad := (y < 0) | (y >= num_classes)).any():
         first = int(np.argmax(bad))
         raise ValueError(f"{name} must lie in {digits}, but holds {y[first]} at index {first} "
                          f"(range found: {y.min()}..{y.max()}).")
@@ -102,8 +99,7 @@ def check_probabilities(name: str, probabilities) -> np.ndarray:
         raise ValueError(f"{name} must be numbers, got dtype {p.dtype}.")
     p = p.astype("float64")
     sums = p.sum(axis=1)
-    bad = ~np.isfinite(sums) | (p < 0).any(axis=1) | (p > 1).any(axis=1) | ~np.isclose(sums, 1.0, atol=1e-2)
-    if bad.any():
+    if (bad := ~np.isfinite(sums) | ((p < 0) | (p > 1)).any(axis=1) | ~np.isclose(sums, 1.0, atol=1e-2)).any():
         row = int(np.argmax(bad))
         raise ValueError(f"{name} must be probabilities: values in [0, 1] that sum to 1 in every row (row {row} sums "
                          f"to {sums[row]:.3g}). If the model's last layer has no softmax, these are logits: "

@@ -12,9 +12,7 @@ import numpy as np
 from .checks import IMAGE_SIZE, NUM_CLASSES, as_images, check_labels, pixel_max
 
 MNIST_DIR_ENV_VAR = "MNIST_DIR"
-
-# The published SHA-256 of each original file (TensorFlow Datasets' url_checksums for mnist).
-MNIST_FILES = {
+MNIST_FILES = {  # the published SHA-256 of each original file (TensorFlow Datasets' url_checksums for mnist)
     "train_images": ("train-images-idx3-ubyte.gz", "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
     "train_labels": ("train-labels-idx1-ubyte.gz", "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
     "test_images": ("t10k-images-idx3-ubyte.gz", "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
@@ -22,7 +20,6 @@ MNIST_FILES = {
 }
 IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions
 LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension
-
 _FIX = "Download the original file again (or point MNIST_DIR at a good copy)."
 _NAMES = ", ".join(name for name, _ in MNIST_FILES.values())
 
@@ -52,7 +49,7 @@ def load_mnist(data_dir=None, *, verify: bool = True):
     if missing := [name for name, _ in MNIST_FILES.values() if not (folder / name).is_file()]:
         raise FileNotFoundError(f"MNIST folder {str(folder)!r} lacks {', '.join(missing)}. It needs all four "
                                 f"original files ({_NAMES}), with their original names.")
-    arrays = {key: _parse_idx(folder / name, _read_gzip(folder / name, sha256 if verify else None), key.split("_")[1])
+    arrays = {key: _read_idx(folder / name, sha256 if verify else None, key.split("_")[1])
               for key, (name, sha256) in MNIST_FILES.items()}
     for split in ("train", "test"):
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
@@ -63,34 +60,27 @@ def load_mnist(data_dir=None, *, verify: bool = True):
     return (arrays["train_images"], arrays["train_labels"]), (arrays["test_images"], arrays["test_labels"])
 
 
-def _read_gzip(path: Path, sha256: str | None) -> bytes:
-    """Return the unzipped bytes of ``path``, checked against its published ``sha256`` unless that is None."""
+def _read_idx(path: Path, sha256: str | None, kind: str) -> np.ndarray:
+    """Return the images (n, 28, 28) or labels (n,) of IDX .gz ``path``, its header and ``sha256`` (if any) checked."""
     raw = path.read_bytes()
     if sha256 is not None and (actual := hashlib.sha256(raw).hexdigest()) != sha256:
-        raise MnistFileError(f"{path} has SHA-256 {actual}, but the published MNIST file has {sha256}: it is "
-                             f"corrupt, truncated or not the original. {_FIX} To read another IDX data set on "
-                             f"purpose, pass verify=False.")
+        raise MnistFileError(f"{path} has SHA-256 {actual}, but the published file has {sha256}: it is corrupt, "
+                             f"truncated or not the original. {_FIX} To read other IDX data, pass verify=False.")
     if raw[:2] != b"\x1f\x8b":
         raise MnistFileError(f"{path} is not a gzip file (it should be the original .gz download). {_FIX}")
     try:
-        return gzip.decompress(raw)
+        payload = gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as error:
         raise MnistFileError(f"{path} is a damaged or truncated gzip file ({error}). {_FIX}") from None
-
-
-def _parse_idx(path: Path, payload: bytes, kind: str) -> np.ndarray:
-    """Return the images (n, 28, 28) or the labels (n,) in an unzipped IDX ``payload``, its header checked."""
     magic, num_dims = (IMAGES_MAGIC, 3) if kind == "images" else (LABELS_MAGIC, 1)
-    header_size = 4 * (1 + num_dims)
-    if len(payload) < header_size:
+    if len(payload) < (header_size := 4 * (1 + num_dims)):
         raise MnistFileError(f"{path} holds {len(payload)} bytes once unzipped, fewer than the {header_size}-byte "
                              f"IDX header of an {kind} file. {_FIX}")
     found_magic, *dims = struct.unpack_from(f">{1 + num_dims}I", payload)
     if found_magic != magic:
         raise MnistFileError(f"{path} starts with magic number {found_magic}, but an IDX {kind} file starts with "
                              f"{magic}: it is not an MNIST {kind} file (are two files swapped?). {_FIX}")
-    expected = header_size + math.prod(dims)  # Python ints: three 32-bit fields overflow int64
-    if len(payload) != expected:
+    if len(payload) != (expected := header_size + math.prod(dims)):  # Python ints: three 32-bit fields overflow int64
         raise MnistFileError(f"{path} declares {dims[0]:,} {kind} in its header, which needs {expected:,} bytes, "
                              f"but {len(payload):,} bytes are present: the count disagrees with the data. {_FIX}")
     if kind == "images" and dims[1:] != [IMAGE_SIZE, IMAGE_SIZE]:

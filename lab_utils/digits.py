@@ -17,7 +17,6 @@ MIN_INK_CONTRAST = 0.1  # ink must differ from the background by at least this m
 MAX_SIDE = 4096  # pixels, on either side
 MAX_PIXELS = 16_000_000  # 16 megapixels
 STEP_NAMES = ("grayscale", "polarity", "cropped", "scaled_20x20", "centred_28x28")
-
 _ACCEPTED = "a file path (str or pathlib.Path), a PIL.Image, or a NumPy array (H, W), (H, W, 3) or (H, W, 4)"
 _TOO_LARGE = (f"too large for a digit drawing; the limit is {MAX_SIDE} pixels on either side and "
               f"{MAX_PIXELS // 1_000_000} megapixels. Crop or shrink it first.")
@@ -31,8 +30,17 @@ def preprocess_digit(image) -> np.ndarray:
 
 def preprocess_digit_steps(image) -> dict[str, np.ndarray]:
     """Return every step of ``preprocess_digit`` in order, as 2-D float32 arrays keyed by ``STEP_NAMES``."""
-    steps = {"grayscale": to_grayscale(image)}
-    steps["polarity"] = ink = _make_white_on_black(steps["grayscale"])
+    grey = to_grayscale(image)  # polarity: the ink white (max 1) on black (0), the background what the border mostly is
+    background = float(np.median(np.concatenate([grey[0, :], grey[-1, :], grey[1:-1, 0], grey[1:-1, -1]])))
+    lighter, darker = np.clip(grey - background, 0.0, None), np.clip(background - grey, 0.0, None)  # the two polarities
+    ink = darker if darker.sum() >= lighter.sum() else lighter  # the ink is the bigger departure from the paper
+    if (strongest := float(ink.max())) < MIN_INK_CONTRAST:
+        found = (f"the whole image is one level ({background:.3g})" if strongest == 0 else
+                 f"the strongest mark differs from the background ({background:.3g}) by only {strongest:.3g}, "
+                 f"below the {MIN_INK_CONTRAST} a stroke needs")
+        raise ValueError(f"no ink found: {found}. Is the image blank, or the pen too faint?")
+    ink = (ink / strongest).astype(np.float32)
+    steps = {"grayscale": grey, "polarity": ink}
     mask = ink > INK_THRESHOLD * ink.max()  # cropped: the bounding box of the ink
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     steps["cropped"] = crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].copy()
@@ -40,16 +48,21 @@ def preprocess_digit_steps(image) -> dict[str, np.ndarray]:
     factor = BOX_SIZE / max(height, width)
     size = (max(1, round(width * factor)), max(1, round(height * factor)))  # PIL sizes are (width, height)
     scaled = np.asarray(Image.fromarray(crop.astype(np.float32)).resize(size, Image.Resampling.LANCZOS))
-    steps["scaled_20x20"] = np.clip(scaled, 0.0, 1.0).astype(np.float32)
-    steps["centred_28x28"] = _centre_by_mass(steps["scaled_20x20"])
+    steps["scaled_20x20"] = box = np.clip(scaled, 0.0, 1.0).astype(np.float32)
+    box = np.ones_like(box) if box.max() <= 0 else box  # Lanczos can ring a one-pixel speck away: use the whole box
+    (centre_row, centre_col), (height, width) = centre_of_mass(box), box.shape  # centred: centre of mass at CENTRE
+    top = min(max(round(CENTRE[0] - centre_row), 0), IMAGE_SIZE - height)  # clamped: nothing is cut off
+    left = min(max(round(CENTRE[1] - centre_col), 0), IMAGE_SIZE - width)
+    field = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+    field[top : top + height, left : left + width] = box
+    steps["centred_28x28"] = field / field.max()  # rescaled to max 1
     return steps
 
 
 def centre_of_mass(image) -> tuple[float, float]:
     """Return the intensity-weighted mean (row, col) of a 2-D image, in pixel indices (pixel centres at 0, 1, ...)."""
     image = np.asarray(image, dtype=np.float64)
-    total = image.sum()
-    if image.ndim != 2 or total <= 0:
+    if image.ndim != 2 or (total := image.sum()) <= 0:
         raise ValueError(f"centre_of_mass needs a 2-D image with some positive ink, got shape {image.shape}.")
     rows = (image.sum(axis=1) * np.arange(image.shape[0])).sum() / total
     cols = (image.sum(axis=0) * np.arange(image.shape[1])).sum() / total
@@ -59,19 +72,32 @@ def centre_of_mass(image) -> tuple[float, float]:
 def to_grayscale(image) -> np.ndarray:
     """Return any accepted input as a 2-D float32 grey image in [0, 1]; alpha is composited onto white."""
     if isinstance(image, (str, os.PathLike)):
-        return _grayscale_from_pil(_open_image_file(Path(image)), source=str(image))
-    if isinstance(image, Image.Image):
-        _check_size(image.size[1], image.size[0], "the PIL image")
-        return _grayscale_from_pil(image, source="the PIL image")
-    if isinstance(image, (list, tuple, np.ndarray)):
+        image, source = _open_image_file(Path(image)), str(image)
+    elif isinstance(image, Image.Image):
+        source = "the PIL image"
+        _check_size(image.size[1], image.size[0], source)
+    elif isinstance(image, (list, tuple, np.ndarray)):
         return _grayscale_from_array(image)
-    raise TypeError(f"preprocess_digit takes {_ACCEPTED}; got {type(image).__name__}.")
+    else:
+        raise TypeError(f"preprocess_digit takes {_ACCEPTED}; got {type(image).__name__}.")
+    with contextlib.suppress(Exception):  # a damaged EXIF block is no reason to refuse the pixels
+        image = ImageOps.exif_transpose(image)  # phone photos: stand the picture up the way it was taken
+    mode = image.mode
+    if mode.startswith("I") or mode == "F":  # 16- or 32-bit integer grey, or float grey
+        pixels = np.asarray(image, dtype=np.float32)
+        wide = mode.startswith("I;16") or pixels.max(initial=0) > 255
+        return _grayscale_from_array(pixels / (1.0 if mode == "F" else 65535.0 if wide else 255.0), source)
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+    try:
+        image = image.convert("RGBA" if has_alpha else "L")
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{source} has image mode {mode!r}, which cannot be made grey ({error}).") from None
+    return _grayscale_from_array(np.asarray(image), source)
 
 
 def _open_image_file(path: Path) -> Image.Image:
     if not path.exists():
-        raise FileNotFoundError(f"no image file at {str(path)!r}; check the path (it is read relative to "
-                                f"{os.getcwd()}).")
+        raise FileNotFoundError(f"no image file at {str(path)!r}; check the path (read relative to {os.getcwd()}).")
     if path.is_dir():
         raise ValueError(f"{str(path)!r} is a folder; give the path of one PNG or JPEG image.")
     try:
@@ -98,22 +124,6 @@ def _check_size(height: int, width: int, what: str) -> None:
         raise ValueError(f"{what} is {width}x{height} pixels, {_TOO_LARGE}")
 
 
-def _grayscale_from_pil(image: Image.Image, source: str) -> np.ndarray:
-    with contextlib.suppress(Exception):  # a damaged EXIF block is no reason to refuse the pixels
-        image = ImageOps.exif_transpose(image)  # phone photos: stand the picture up the way it was taken
-    mode = image.mode
-    if mode.startswith("I") or mode == "F":  # 16- or 32-bit integer grey, or float grey
-        pixels = np.asarray(image, dtype=np.float32)
-        wide = mode.startswith("I;16") or pixels.max(initial=0) > 255
-        return _grayscale_from_array(pixels / (1.0 if mode == "F" else 65535.0 if wide else 255.0), source)
-    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
-    try:
-        image = image.convert("RGBA" if has_alpha else "L")
-    except (OSError, ValueError) as error:
-        raise ValueError(f"{source} has image mode {mode!r}, which cannot be made grey ({error}).") from None
-    return _grayscale_from_array(np.asarray(image), source)
-
-
 def _grayscale_from_array(array, source: str = "the array") -> np.ndarray:
     if isinstance(array, (list, tuple)):
         try:
@@ -129,11 +139,9 @@ def _grayscale_from_array(array, source: str = "the array") -> np.ndarray:
         raise ValueError(f"{source} is empty (shape {array.shape}); give an image of a drawn digit.")
     array = array[:, :, 0] if array.ndim == 3 and array.shape[2] == 1 else array
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
-        raise ValueError(f"{source} has shape {array.shape}; a digit image is (H, W) grey, (H, W, 3) RGB or "
-                         f"(H, W, 4) RGBA.")
+        raise ValueError(f"{source} has shape {array.shape}; an image is (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA.")
     _check_size(array.shape[0], array.shape[1], source)
-    if array.dtype == np.uint16:  # 16-bit grey
-        array = array.astype(np.float32) / 65535.0
+    array = array.astype(np.float32) / 65535.0 if array.dtype == np.uint16 else array  # 16-bit grey
     pixels = check_pixels(source, array).astype(np.float32) / np.float32(pixel_max(array))
     if pixels.ndim == 2:
         return pixels
@@ -141,34 +149,5 @@ def _grayscale_from_array(array, source: str = "the array") -> np.ndarray:
     if pixels.shape[2] == 4:
         alpha = pixels[:, :, 3]
         grey = grey * alpha + (1.0 - alpha)  # onto white paper
-        if np.ptp(grey) == 0 and np.ptp(alpha) > 0:  # light ink on a transparent background
-            grey = 1.0 - alpha  # the ink is where the drawing is opaque
+        grey = 1.0 - alpha if np.ptp(grey) == 0 and np.ptp(alpha) > 0 else grey  # light ink, transparent background
     return np.clip(grey, 0.0, 1.0).astype(np.float32)
-
-
-def _make_white_on_black(grey: np.ndarray) -> np.ndarray:
-    """Return the ink as white (max 1) on black (0): the background is what the border mostly is."""
-    border = np.concatenate([grey[0, :], grey[-1, :], grey[1:-1, 0], grey[1:-1, -1]])
-    background = float(np.median(border))
-    lighter = np.clip(grey - background, 0.0, None)  # light ink on a dark background
-    darker = np.clip(background - grey, 0.0, None)  # dark ink on light paper
-    ink = darker if darker.sum() >= lighter.sum() else lighter  # the ink is the bigger departure from the paper
-    strongest = float(ink.max())
-    if strongest < MIN_INK_CONTRAST:
-        found = (f"the whole image is one level ({background:.3g})" if strongest == 0 else
-                 f"the strongest mark differs from the background ({background:.3g}) by only {strongest:.3g}, "
-                 f"below the {MIN_INK_CONTRAST} a stroke needs")
-        raise ValueError(f"no ink found: {found}. Is the image blank, or the pen too faint?")
-    return (ink / strongest).astype(np.float32)
-
-
-def _centre_by_mass(box: np.ndarray) -> np.ndarray:
-    """Return the box placed in a black 28x28 field with its centre of mass at ``CENTRE``, rescaled to max 1."""
-    if box.max() <= 0:  # Lanczos can ring a one-pixel speck away; fall back to where the box is
-        box = np.ones_like(box)
-    (centre_row, centre_col), (height, width) = centre_of_mass(box), box.shape
-    top = min(max(round(CENTRE[0] - centre_row), 0), IMAGE_SIZE - height)  # clamped: nothing is cut off
-    left = min(max(round(CENTRE[1] - centre_col), 0), IMAGE_SIZE - width)
-    field = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
-    field[top : top + height, left : left + width] = box
-    return field / field.max()

@@ -9,7 +9,7 @@ from matplotlib.ticker import EngFormatter, LogLocator, NullLocator, PercentForm
 
 from .checks import check_positive_int
 from .models import SEED_CNN_DEFAULTS
-from .plots import label_axes
+from .plots import label_axes, titled
 
 KNOBS = (*SEED_CNN_DEFAULTS, "epochs", "optimizer", "learning_rate", "batch_size", "seed")
 ARCHITECTURE_KNOBS = ("filters", "kernel_size", "pool_size", "dense_units", "padding", "architecture")
@@ -46,8 +46,7 @@ def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> 
     # against: a second panel, test accuracy against "params" or "train_seconds" ("auto": picked by knob; None: none).
     if against not in ("auto", "params", "train_seconds", None):
         raise ValueError(f"against must be 'auto', 'params', 'train_seconds' or None, got {against!r}.")
-    if against == "auto":
-        against = "params" if knob in ARCHITECTURE_KNOBS else "train_seconds"
+    against = ("params" if knob in ARCHITECTURE_KNOBS else "train_seconds") if against == "auto" else against
     check_runs(runs, knob, needed=("test_accuracy",) + ((against,) if against else ()))
     labels = [_value_label(v) for v in runs[knob]]
     # The values in order: sorted when they are all numbers (none missing), else in the order they first appear.
@@ -64,9 +63,8 @@ def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> 
         offsets = np.linspace(-0.12, 0.12, len(points)) if len(points) > 1 else np.zeros(1)
         ax.scatter(position + offsets, points, s=22, color="tab:blue", alpha=0.6, zorder=2,
                    label="one run (seed)" if position == 0 else None)
-        spread = points.std(ddof=1) if len(points) > 1 else 0.0
-        ax.errorbar(position, points.mean(), yerr=spread, fmt="_", markersize=18, capsize=6, color="black",
-                    zorder=3, label="mean ± std" if position == 0 else None)
+        ax.errorbar(position, points.mean(), yerr=points.std(ddof=1) if len(points) > 1 else 0.0, fmt="_",
+                    markersize=18, capsize=6, color="black", zorder=3, label="mean ± std" if position == 0 else None)
     long = max(map(len, order)) > 8
     ax.set_xticks(range(len(order)), order, rotation=20 if long else 0, ha="right" if long else "center")
     ax.set_xlim(-0.6, len(order) - 0.4)
@@ -89,9 +87,7 @@ def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> 
                    "... against " + ("the number of parameters" if params else "training time"))
         ax2.grid(alpha=0.3)
         ax2.legend(title=knob, fontsize=8, title_fontsize=9, loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
-    if title:
-        fig.suptitle(title, fontsize=13)
-    return fig
+    return titled(fig, title)
 
 
 def plot_schedule(schedule, total_steps: int, steps_per_epoch: int | None = None, title=None) -> Figure:
@@ -112,8 +108,6 @@ def plot_schedule(schedule, total_steps: int, steps_per_epoch: int | None = None
     if steps_per_epoch is not None:
         for boundary in range(steps_per_epoch, total_steps, steps_per_epoch):
             ax.axvline(boundary, color="gray", linewidth=0.8, linestyle=":")
-    ax.set_xlabel("training step (one mini-batch)" + ("; dotted lines: epochs" if steps_per_epoch else ""))
-    ax.set_ylabel("learning rate")
-    ax.set_ylim(bottom=0)
-    ax.set_title(title or "Learning rate during training")
+    ax.set(xlabel="training step (one mini-batch)" + ("; dotted lines: epochs" if steps_per_epoch else ""),
+           ylabel="learning rate", ylim=(0, None), title=title or "Learning rate during training")
     return fig

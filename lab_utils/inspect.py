@@ -8,12 +8,10 @@ from .checks import IMAGE_SIZE, NUM_CLASSES, as_images, check_labels, check_posi
 from .plots import CMAP, WRONG, label_axes
 from .training import predict_classes
 
-_WEIGHTS_CMAP = "RdBu_r"  # red: positive weight, blue: negative, white: zero
 _SINGLE_SHAPES = ((IMAGE_SIZE, IMAGE_SIZE), (IMAGE_SIZE, IMAGE_SIZE, 1))
 
 
-def _as_batch(images, name: str = "images", single: bool = False) -> np.ndarray:
-    """Return images as float32 in [0, 1] shaped (n, 28, 28, 1)."""
+def _as_batch(images, name: str = "images", single: bool = False) -> np.ndarray:  # float32 in [0, 1], (n, 28, 28, 1)
     x = np.asarray(images)
     one = x.shape in _SINGLE_SHAPES
     if single and not (one or x.shape in ((1, IMAGE_SIZE, IMAGE_SIZE, 1), (1, IMAGE_SIZE, IMAGE_SIZE))):
@@ -28,8 +26,7 @@ def _as_batch(images, name: str = "images", single: bool = False) -> np.ndarray:
     return (batch.astype("float32") / pixel_max(batch)).reshape(-1, IMAGE_SIZE, IMAGE_SIZE, 1)
 
 
-def _input_of(model):
-    """Return the one symbolic input of ``model``, where sub-models that read inner layers start; check the model."""
+def _input_of(model):  # the model's one symbolic input, where sub-models that read inner layers start; checks the model
     import keras
     if not isinstance(model, keras.Model):
         raise ValueError(f"model must be a Keras model, got {type(model).__name__}.")
@@ -38,15 +35,13 @@ def _input_of(model):
     except (AttributeError, ValueError):
         inputs = None
     if not inputs:
-        raise ValueError(f"model {model.name!r} has no defined input yet: build it starting with "
-                         f"keras.Input(shape=(28, 28, 1)).")
+        raise ValueError(f"model {model.name!r} has no defined input yet: start with keras.Input(shape=(28, 28, 1)).")
     if len(inputs) != 1:
         raise ValueError(f"model {model.name!r} takes {len(inputs)} inputs; these helpers need a model with one.")
     return inputs[0]
 
 
-def _to_model_input(model, x: np.ndarray) -> np.ndarray:
-    """Return the (n, 28, 28, 1) batch ``x`` as ``model`` takes it: images, or flat 784-vectors."""
+def _to_model_input(model, x: np.ndarray) -> np.ndarray:  # the batch x as the model takes it: images or 784-vectors
     shape = tuple(model.input_shape[1:])
     if None in shape or math.prod(shape) != IMAGE_SIZE * IMAGE_SIZE:
         raise ValueError(f"model {model.name!r} takes inputs of shape {shape}, not 28x28 MNIST images.")
@@ -54,18 +49,15 @@ def _to_model_input(model, x: np.ndarray) -> np.ndarray:
 
 
 def _get_layer(model, layer):
-    names = [each.name for each in model.layers]
-    if layer not in names:
+    if layer not in (names := [each.name for each in model.layers]):
         raise ValueError(f"model {model.name!r} has no layer named {layer!r}; its layers are: {', '.join(names)}.")
     return model.get_layer(layer)
 
 
-def _map_layers(model) -> tuple[list, list]:
-    """Return the Conv2D layers of ``model`` and its Conv2D and 2-D pooling layers; refuse a model with no Conv2D."""
+def _map_layers(model) -> tuple[list, list]:  # (Conv2D layers, Conv2D and 2-D pooling layers); refuses no Conv2D
     import keras
     _input_of(model)
-    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
-    if not convs:
+    if not (convs := [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]):
         names = ", ".join(f"{layer.name} ({type(layer).__name__})" for layer in model.layers)
         raise ValueError(f"model {model.name!r} has no Conv2D layer, so it has no filters or feature maps; "
                          f"its layers are: {names}.")
@@ -84,15 +76,14 @@ def plot_conv_filters(model, layer=None, ncols=15) -> Figure:
     kernel = np.asarray(conv.kernel, dtype="float32")  # (height, width, input channels, filters)
     height, width, channels, n = kernel.shape
     if channels != 1:
-        raise ValueError(f"the filters of {conv.name!r} each span {channels} input maps, so they cannot be drawn as "
-                         f"one image; draw the first convolution ({convs[0].name!r}), or look at {conv.name!r}'s "
-                         f"feature maps instead.")
+        raise ValueError(f"the filters of {conv.name!r} each span {channels} input maps, too many for one image; "
+                         f"draw the first convolution ({convs[0].name!r}), or look at {conv.name!r}'s feature maps.")
     ncols, nrows = min(ncols, n), math.ceil(n / min(ncols, n))
     limit = float(np.abs(kernel).max()) or 1.0  # one symmetric scale for all filters, so they can be compared
     fig = Figure(figsize=(0.75 * ncols + 1.2, 0.75 * nrows + 0.7), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw={"xticks": [], "yticks": []}).ravel()
     for i, ax in enumerate(axes[:n]):
-        image = ax.imshow(kernel[:, :, 0, i], cmap=_WEIGHTS_CMAP, vmin=-limit, vmax=limit)
+        image = ax.imshow(kernel[:, :, 0, i], cmap="RdBu_r", vmin=-limit, vmax=limit)  # red: positive, blue: negative
     for ax in axes[n:]:
         ax.remove()
     fig.colorbar(image, ax=axes[:n].tolist(), shrink=0.8, label="weight")
@@ -101,30 +92,23 @@ def plot_conv_filters(model, layer=None, ncols=15) -> Figure:
     return fig
 
 
-def _read_maps(model, image) -> tuple[list, list[np.ndarray], np.ndarray]:
-    """Return the Conv2D and pooling layers, each one's maps for ``image`` (height, width, maps), and the image."""
-    import keras
-    _, layers = _map_layers(model)  # a model without convolutions: say that first
-    if tuple(model.input_shape[1:]) != (IMAGE_SIZE, IMAGE_SIZE, 1):
-        raise ValueError(f"model {model.name!r} takes inputs of shape {tuple(model.input_shape[1:])}, not MNIST "
-                         f"images (28, 28, 1).")
-    x = _as_batch(image, "image", single=True)
-    outputs = keras.Model(inputs=_input_of(model), outputs=[layer.output for layer in layers])(x, training=False)
-    return layers, [np.asarray(maps, dtype="float32")[0] for maps in outputs], x
-
-
 def feature_maps(model, image) -> list[tuple[str, np.ndarray]]:
     """Return ``(layer name, maps)`` for each Conv2D and pooling layer, maps shaped (height, width, channels)."""
-    layers, maps, _ = _read_maps(model, image)
-    return [(layer.name, m) for layer, m in zip(layers, maps)]
+    import keras
+    _, layers = _map_layers(model)  # a model without convolutions: say that first
+    if (shape := tuple(model.input_shape[1:])) != (IMAGE_SIZE, IMAGE_SIZE, 1):
+        raise ValueError(f"model {model.name!r} takes inputs of shape {shape}, not MNIST images (28, 28, 1).")
+    reader = keras.Model(inputs=_input_of(model), outputs=[layer.output for layer in layers])
+    outputs = reader(_as_batch(image, "image", single=True), training=False)
+    return [(layer.name, np.asarray(maps, dtype="float32")[0]) for layer, maps in zip(layers, outputs)]
 
 
 def plot_feature_maps(model, image, max_maps=8) -> Figure:
     """Return a Figure with the digit, then one row per Conv2D and pooling layer showing its most active maps."""
     import keras
     max_maps = check_positive_int("max_maps", max_maps)
-    layers, maps, x = _read_maps(model, image)
-    ncols = min(max_maps, max(m.shape[-1] for m in maps))
+    maps, x = feature_maps(model, image), _as_batch(image, "image", single=True)
+    ncols = min(max_maps, max(m.shape[-1] for _, m in maps))
     fig = Figure(figsize=(1.25 * ncols + 1.0, 1.3 * (len(maps) + 1) + 0.5), layout="constrained")
     axes = fig.subplots(len(maps) + 1, ncols, squeeze=False, subplot_kw={"xticks": [], "yticks": []})
     axes[0, 0].imshow(x[0, :, :, 0], cmap=CMAP, vmin=0, vmax=1)
@@ -132,8 +116,8 @@ def plot_feature_maps(model, image, max_maps=8) -> Figure:
     for ax in axes[0, 1:]:
         ax.remove()
     chosen = np.arange(0)
-    for row, layer, m in zip(axes[1:], layers, maps):  # a pooling row shows the maps its convolution chose
-        if isinstance(layer, keras.layers.Conv2D) or len(chosen) == 0 or chosen.max() >= m.shape[-1]:
+    for row, (name, m) in zip(axes[1:], maps):  # a pooling row shows the maps its convolution chose
+        if isinstance(model.get_layer(name), keras.layers.Conv2D) or len(chosen) == 0 or chosen.max() >= m.shape[-1]:
             chosen = np.argsort(-m.sum(axis=(0, 1)), kind="stable")[:ncols]
         top = float(m[:, :, chosen].max()) or 1.0  # one scale per row, so the maps of a layer can be compared
         for ax, channel in zip(row, chosen):
@@ -141,14 +125,13 @@ def plot_feature_maps(model, image, max_maps=8) -> Figure:
             ax.set_title(f"map {channel}", fontsize=8)
         for ax in row[len(chosen):]:
             ax.remove()
-        row[0].set_ylabel(f"{layer.name}\n{m.shape[0]}×{m.shape[1]}×{m.shape[2]}", fontsize=10)
+        row[0].set_ylabel(f"{name}\n{m.shape[0]}×{m.shape[1]}×{m.shape[2]}", fontsize=10)
     fig.suptitle(f"One digit through the network: the {ncols} most active maps of each convolution "
                  f"(bright = strong response)", fontsize=12)
     return fig
 
 
-def _class_scores(model):
-    """Return a function from an input batch to class scores, and what they are: the logits or the ``output``."""
+def _class_scores(model):  # (a function from an input batch to class scores, what they are: "logit" or "output")
     import keras
     last = model.layers[-1] if model.layers else None
     softmax = getattr(last, "activation", None) is keras.activations.softmax
@@ -173,12 +156,10 @@ def saliency_map(model, images, class_index=None, batch_size=256) -> np.ndarray:
     # gradients for confident digits. class_index: None, one digit for all images, or one per image (the labels).
     import tensorflow as tf
     _input_of(model)
-    batch_size = check_positive_int("batch_size", batch_size)
-    x = _as_batch(images, "images")
+    batch_size, x = check_positive_int("batch_size", batch_size), _as_batch(images, "images")
     x_model = _to_model_input(model, x)
-    num_classes = model.output_shape[-1]
     if class_index is not None:
-        wanted = check_labels("class_index", np.atleast_1d(class_index), num_classes)
+        wanted = check_labels("class_index", np.atleast_1d(class_index), model.output_shape[-1])
         wanted = np.repeat(wanted, len(x)) if np.ndim(class_index) == 0 else wanted
         check_same_length("class_index", len(wanted), "images", len(x))
     scores_of, gradients = _class_scores(model)[0], []
@@ -196,8 +177,7 @@ def saliency_map(model, images, class_index=None, batch_size=256) -> np.ndarray:
 def plot_saliency(model, images, labels, per_group=4) -> Figure:
     """Return a Figure of the first ``per_group`` digits beside their saliency: correct left, misclassified right."""
     _input_of(model)
-    per_group = check_positive_int("per_group", per_group)
-    x = _as_batch(images, "images")
+    per_group, x = check_positive_int("per_group", per_group), _as_batch(images, "images")
     y = check_labels("labels", np.atleast_1d(labels), like=("images", len(x)))
     predicted, probabilities = predict_classes(model, _to_model_input(model, x))
     groups = (("Correctly classified", np.flatnonzero(predicted == y)[:per_group]),
@@ -231,8 +211,7 @@ def dense_activations(model, images, layer=None, batch_size=1000) -> np.ndarray:
     """Return the activations of a hidden layer (the last hidden Dense by default), one row per image, float32."""
     import keras
     _input_of(model)
-    batch_size = check_positive_int("batch_size", batch_size)
-    x = _as_batch(images, "images")
+    batch_size, x = check_positive_int("batch_size", batch_size), _as_batch(images, "images")
     hidden = [each for each in model.layers[:-1] if isinstance(each, keras.layers.Dense)]
     if layer is None and not hidden:
         raise ValueError(f"model {model.name!r} has no hidden Dense layer; name the layer to read with layer=... "
@@ -247,15 +226,13 @@ def pca_2d(features) -> tuple[np.ndarray, np.ndarray]:
     """Return the (n, 2) coordinates on the first two principal components, and the share of variance of each."""
     f = np.asarray(features)
     if f.ndim != 2 or f.shape[0] < 2 or f.shape[1] < 2:
-        raise ValueError(f"features must be a 2-D array (n, d) with at least 2 rows and 2 columns, got shape "
-                         f"{f.shape}.")
+        raise ValueError(f"features must be a 2-D array (n, d) of at least 2 rows and 2 columns, got shape {f.shape}.")
     if not (np.issubdtype(f.dtype, np.floating) or np.issubdtype(f.dtype, np.integer)) or not np.isfinite(f).all():
         raise ValueError(f"features must be finite numbers (no NaN or infinity), got dtype {f.dtype}.")
     f = f.astype("float64")
     centred = f - f.mean(axis=0)
     _, singular, components = np.linalg.svd(centred, full_matrices=False)
-    total = float(np.sum(singular ** 2))
-    if total <= 1e-12 * max(1.0, float(np.abs(f).max()) ** 2):
+    if (total := float(np.sum(singular ** 2))) <= 1e-12 * max(1.0, float(np.abs(f).max()) ** 2):
         raise ValueError("features do not vary: every row is the same, so there is no direction to project on.")
     # Each component's sign is fixed (its largest loading positive): the same features always give the same picture.
     components = components[:2] * np.sign(components[np.arange(2), np.abs(components[:2]).argmax(axis=1)])[:, None]
@@ -284,15 +261,13 @@ def plot_embedding(coords, labels, mistakes=None, explained_variance=None, title
     if explained_variance is not None:
         ratio = np.asarray(explained_variance, dtype="float64")
         if ratio.shape != (2,) or not np.isfinite(ratio).all() or ratio.min() < 0 or ratio.sum() > 1 + 1e-9:
-            raise ValueError(f"explained_variance must be the two shares that pca_2d returns, got "
-                             f"{explained_variance!r}.")
+            raise ValueError(f"explained_variance must be the two shares pca_2d returns, got {explained_variance!r}.")
     fig = Figure(figsize=(8.5, 7), layout="constrained")
     ax = fig.subplots()
     size = float(np.clip(20_000 / len(xy), 3, 30))  # small points for the 10,000 test digits, larger for few
     colours, handles = colormaps["tab10"], []
     for digit in range(NUM_CLASSES):
-        here = y == digit
-        ax.scatter(xy[here, 0], xy[here, 1], s=size, color=colours(digit), alpha=0.6, linewidths=0)
+        ax.scatter(xy[y == digit, 0], xy[y == digit, 1], s=size, color=colours(digit), alpha=0.6, linewidths=0)
         handles.append(Line2D([], [], marker="o", linestyle="", color=colours(digit), label=str(digit)))
     if wrong.any():
         ax.scatter(xy[wrong, 0], xy[wrong, 1], s=max(25.0, 4 * size), marker="x", color="black", linewidths=1.2)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 
 
@@ -15,10 +15,10 @@ def replacing(path, suffix: str = ".tmp"):
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder; give the path of a file to write.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
+    tmp, mode = _create_beside(path, suffix)
     try:
         yield tmp
+        os.chmod(tmp, mode)  # again: a writer (Keras) may have made the file anew
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -26,26 +26,21 @@ def replacing(path, suffix: str = ".tmp"):
         raise
 
 
+def _create_beside(path: Path, suffix: str) -> tuple[str, int]:
+    """Create an empty file beside ``path`` as open() would (0666 less the umask); return it and ``path``'s mode."""
+    # Not mkstemp's 0600, which shuts other accounts out; the umask goes unread (reading it sets it, for all threads).
+    kept = stat.S_IMODE(path.stat().st_mode) if path.exists() else None  # replacing keeps the old mode, as open() does
+    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(8)}{suffix}")  # 64 random bits: no name is drawn twice
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if kept is None else kept | 0o600))
+    return tmp, stat.S_IMODE(os.stat(tmp).st_mode) if kept is None else kept
+
+
 def write_atomic(path, data) -> Path:
     """Write ``data`` (str or bytes) to ``path`` through a temporary file and a rename; return the path."""
     if not isinstance(data, (str, bytes)):
         raise TypeError(f"data must be str or bytes, got {type(data).__name__}.")
-    path = Path(path)
-    permissions = _permissions_for(path)
-    with replacing(path) as tmp:
-        with open(tmp, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, permissions)  # mkstemp creates 0600; give the file the mode a plain open() would
-    return path
-
-
-def _permissions_for(path: Path) -> int:
-    """The mode an existing ``path`` has, or else the one ``open()`` would give a new file (0666 less the umask)."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-        os.umask(umask)
-        return 0o666 & ~umask
+    with replacing(path) as tmp, open(tmp, "wb") as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return Path(path)

@@ -11,14 +11,13 @@ SEED_CNN_DEFAULTS = dict(filters=(75, 100), kernel_size=5, pool_size=2, dense_un
 def build_dense_baseline(hidden_units: int = 800, num_classes: int = NUM_CLASSES):
     """Return the course's first network: Dense(800, ReLU, normal init) -> Dense(10, softmax)."""
     import keras
-    from keras import layers
     check_positive_int("hidden_units", hidden_units)
     check_positive_int("num_classes", num_classes)
     return keras.Sequential([
         keras.Input(shape=(IMAGE_SIZE * IMAGE_SIZE,)),
-        layers.Dense(hidden_units, activation="relu", kernel_initializer="normal"),
+        keras.layers.Dense(hidden_units, activation="relu", kernel_initializer="normal"),
         # The output stays float32 even under mixed precision, so the softmax is computed accurately.
-        layers.Dense(num_classes, activation="softmax", kernel_initializer="normal", dtype="float32"),
+        keras.layers.Dense(num_classes, activation="softmax", kernel_initializer="normal", dtype="float32"),
     ], name="dense_baseline")
 
 
@@ -40,8 +39,7 @@ def seed_cnn_shapes(filters=(75, 100), kernel_size=5, pool_size=2, padding="vali
         shapes.append((f"conv{block}", side))
         if pool_size > side:
             raise ValueError(f"conv block {block}: a {pool_size}x{pool_size} pool does not fit the {side}x{side} "
-                             f"feature map after the convolution. Use fewer blocks, a smaller kernel_size or a "
-                             f"smaller pool_size.")
+                             f"feature map after convolution. Use fewer blocks, a smaller kernel_size or pool_size.")
         side //= pool_size
         shapes.append((f"pool{block}", side))
     return shapes
@@ -53,23 +51,21 @@ def build_seed_cnn(filters: Sequence[int] = (75, 100), kernel_size: int = 5, poo
     """Return the seed CNN (by default the published 6-layer network, 995,060 parameters)."""
     # filters: one entry per Conv2D+MaxPool block; dense_units: one per hidden Dense layer (an empty tuple: none).
     import keras
-    from keras import layers
     seed_cnn_shapes(filters, kernel_size, pool_size, padding)  # refuses a kernel or pool that does not fit
-    filters = as_int_tuple("filters", filters)
-    dense_units = as_int_tuple("dense_units", dense_units, allow_empty=True)
+    filters, dense_units = as_int_tuple("filters", filters), as_int_tuple("dense_units", dense_units, allow_empty=True)
     check_rate("conv_dropout", conv_dropout)
     check_rate("dense_dropout", dense_dropout)
     check_positive_int("num_classes", num_classes)
     model = keras.Sequential([keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 1))], name="seed_cnn")
     for block, n_maps in enumerate(filters, start=1):
-        model.add(layers.Conv2D(n_maps, kernel_size, padding=padding, activation="relu", name=f"conv{block}"))
-        model.add(layers.MaxPooling2D(pool_size, name=f"pool{block}"))
+        model.add(keras.layers.Conv2D(n_maps, kernel_size, padding=padding, activation="relu", name=f"conv{block}"))
+        model.add(keras.layers.MaxPooling2D(pool_size, name=f"pool{block}"))
         if conv_dropout:
-            model.add(layers.Dropout(conv_dropout, name=f"dropout{block}"))
-    model.add(layers.Flatten(name="flatten"))
+            model.add(keras.layers.Dropout(conv_dropout, name=f"dropout{block}"))
+    model.add(keras.layers.Flatten(name="flatten"))
     for i, units in enumerate(dense_units, start=1):
-        model.add(layers.Dense(units, activation="relu", name=f"dense{i}"))
+        model.add(keras.layers.Dense(units, activation="relu", name=f"dense{i}"))
         if dense_dropout:
-            model.add(layers.Dropout(dense_dropout, name=f"dense_dropout{i}"))
-    model.add(layers.Dense(num_classes, activation="softmax", dtype="float32", name="output"))
+            model.add(keras.layers.Dropout(dense_dropout, name=f"dense_dropout{i}"))
+    model.add(keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="output"))
     return model

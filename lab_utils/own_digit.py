@@ -10,11 +10,10 @@ from matplotlib.ticker import PercentFormatter
 from .checks import (IMAGE_SIZE, NUM_CLASSES, check_labels, check_pixels, check_positive_int, check_probabilities,
                      check_same_length, pixel_max)
 from .digits import centre_of_mass, preprocess_digit
-from .plots import WRONG, label_axes, message_figure
+from .plots import WRONG, label_axes, message_figure, titled
 
-STEP_TITLES = {"grayscale": "1 · grayscale", "polarity": "2 · white ink on black",
-               "cropped": "3 · cropped to the ink", "scaled_20x20": "4 · scaled into 20×20",
-               "centred_28x28": "5 · centred in 28×28"}
+STEP_TITLES = {"grayscale": "1 · grayscale", "polarity": "2 · white ink on black", "cropped": "3 · cropped to the ink",
+               "scaled_20x20": "4 · scaled into 20×20", "centred_28x28": "5 · centred in 28×28"}
 CANVAS_HINT = ("No drawing canvas here: it needs the optional package ipycanvas. To draw in the notebook, run `pip "
                "install ipycanvas` and restart the kernel (on Colab, also run `from google.colab import output; "
                "output.enable_custom_widget_manager()`). Or draw your digit in any paint program, save it as PNG or "
@@ -22,8 +21,7 @@ CANVAS_HINT = ("No drawing canvas here: it needs the optional package ipycanvas.
 _PREDICTED, _OTHER, _MARK = "tab:blue", "0.75", "tab:red"  # _MARK: the centre of mass
 
 
-def _check_picture(image, what: str) -> tuple[np.ndarray, float]:
-    """Return a non-empty 2-D picture of pixel values and its full-ink value (255 for integers, 1.0 for floats)."""
+def _check_picture(image, what: str) -> tuple[np.ndarray, float]:  # a non-empty 2-D picture, its full-ink value
     x = np.asarray(image)
     x = x[:, :, 0] if x.ndim == 3 and x.shape[2] == 1 else x
     if x.ndim != 2 or x.size == 0:
@@ -45,26 +43,21 @@ def plot_preprocessing_steps(steps, title=None) -> Figure:
         ax.imshow(image, cmap="gray", vmin=0, vmax=vmax, interpolation="nearest" if max(image.shape) <= 64 else None)
         ax.set_title(f"{STEP_TITLES.get(name, name)}\n{image.shape[1]}×{image.shape[0]} px", fontsize=10)
         if name == "centred_28x28" and image.max() > 0:  # a red cross: MNIST puts the centre of mass at the centre
-            row, col = centre_of_mass(image)
-            ax.plot(col, row, "+", color=_MARK, markersize=14, markeredgewidth=2)
-    if title:
-        fig.suptitle(title, fontsize=13)
-    return fig
+            ax.plot(*centre_of_mass(image)[::-1], "+", color=_MARK, markersize=14, markeredgewidth=2)  # (col, row)
+    return titled(fig, title)
 
 
-def _bars(ax, p: np.ndarray, label: int | None, fontsize: int) -> int:
-    """Draw the ten probabilities as bars, a wrong answer red and the true digit outlined; return the answer."""
+def _bars(ax, p: np.ndarray, label: int | None, fontsize: int) -> tuple[int, bool]:
+    """Draw the ten probabilities as bars, a wrong answer red and the true digit outlined; return (answer, wrong)."""
     predicted = int(p.argmax())
     wrong = label is not None and label != predicted
-    colors = [_OTHER] * NUM_CLASSES
-    colors[predicted] = WRONG if wrong else _PREDICTED
+    colors = [(WRONG if wrong else _PREDICTED) if digit == predicted else _OTHER for digit in range(NUM_CLASSES)]
     bars = ax.bar(range(NUM_CLASSES), p, color=colors)
     if wrong:
         bars[label].set(edgecolor=_PREDICTED, linewidth=2)
-    ax.set_xticks(range(NUM_CLASSES))
+    ax.set(xticks=range(NUM_CLASSES), ylim=(0, 1.0))
     ax.tick_params(axis="x", labelsize=fontsize)
-    ax.set_ylim(0, 1.0)
-    return predicted
+    return predicted, wrong
 
 
 def plot_probabilities(probabilities, label=None, image=None, title=None) -> Figure:
@@ -90,13 +83,11 @@ def plot_probabilities(probabilities, label=None, image=None, title=None) -> Fig
     else:
         fig = Figure(figsize=(6.5, 3.2), layout="constrained")
         ax = fig.subplots()
-    predicted = _bars(ax, p, label, fontsize=11)
-    for digit, value in enumerate(p):
-        if value >= 0.005:
-            ax.text(digit, value + 0.02, f"{value:.0%}", ha="center", va="bottom", fontsize=9)
+    predicted, wrong = _bars(ax, p, label, fontsize=11)
+    for digit in np.flatnonzero(p >= 0.005):
+        ax.text(digit, p[digit] + 0.02, f"{p[digit]:.0%}", ha="center", va="bottom", fontsize=9)
     ax.set_ylim(0, 1.12)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    wrong = label is not None and label != predicted
     heading = title or f"Read as {predicted} ({p[predicted]:.0%})" + (
         "" if label is None else f"; the true digit is {label}" + (f" ({p[label]:.0%})" if wrong else ""))
     label_axes(ax, "digit", "probability", heading, color=WRONG if wrong else "black")
@@ -118,8 +109,7 @@ def plot_sample_predictions(originals, digits, labels, probabilities, names=None
         return message_figure("No samples to show" + (f"\n({title})" if title else ""))
     pictures = [_check_picture(image, f"originals[{i}]") for i, image in enumerate(originals)]
     inputs = [_check_picture(image, f"digits[{i}]") for i, image in enumerate(x)]
-    y = check_labels("labels", labels, like=("digits", len(x)))
-    p = check_probabilities("probabilities", probabilities)
+    y, p = check_labels("labels", labels, like=("digits", len(x))), check_probabilities("probabilities", probabilities)
     if p.shape[1] != NUM_CLASSES:
         raise ValueError(f"probabilities must have {NUM_CLASSES} columns, one per digit, got shape {p.shape}.")
     names = None if names is None else [str(name) for name in names]
@@ -129,23 +119,19 @@ def plot_sample_predictions(originals, digits, labels, probabilities, names=None
     ncols, sample_rows = min(ncols, len(x)), math.ceil(len(x) / min(ncols, len(x)))
     fig = Figure(figsize=(2.1 * ncols + 0.3, 4.4 * sample_rows + (0.4 if title else 0.0)), layout="constrained")
     grid = fig.add_gridspec(3 * sample_rows, ncols, height_ratios=[1.3, 1.3, 0.8] * sample_rows)
-    for i in range(len(x)):
+    for i, ((original, vmax), (digit, input_max)) in enumerate(zip(pictures, inputs)):
         row, col = 3 * (i // ncols), i % ncols
         ax_original, ax_input, ax_bars = (fig.add_subplot(grid[row + k, col], xticks=[], yticks=[]) for k in range(3))
-        (original, vmax), (digit, input_max) = pictures[i], inputs[i]
         ax_original.imshow(original, cmap="gray", vmin=0, vmax=vmax)
         ax_input.imshow(digit, cmap="gray", vmin=0, vmax=input_max, interpolation="nearest")
         if names is not None:
             ax_original.set_title(names[i] if len(names[i]) <= 24 else names[i][:23] + "…", fontsize=8)
-        predicted = _bars(ax_bars, p[i], int(y[i]), fontsize=7)
-        wrong = predicted != y[i]
+        predicted, wrong = _bars(ax_bars, p[i], int(y[i]), fontsize=7)
         ax_input.set_title(f"true {y[i]} → read {predicted} ({p[i, predicted]:.0%})", fontsize=9,
                            color=WRONG if wrong else "black")
         for spine in ax_input.spines.values() if wrong else ():
             spine.set(color=WRONG, linewidth=2)
-    if title:
-        fig.suptitle(title, fontsize=13)
-    return fig
+    return titled(fig, title)
 
 
 def strokes_to_image(strokes, size: int = 280, pen_width: float = 20) -> np.ndarray:
@@ -174,8 +160,9 @@ def drawing_canvas(model, size: int = 280, pen_width: float = 20):
     import ipywidgets as widgets
     from IPython.display import display
     canvas = Canvas(width=size, height=size, layout=widgets.Layout(border="1px solid gray"))
-    strokes: list[list[tuple[float, float]]] = []
-    pen = {"down": False}
+    output, strokes, pen = widgets.Output(), [], {"down": False}  # strokes: lists of (x, y) points
+    predict_button = widgets.Button(description="Predict", button_style="primary", icon="check")
+    clear_button = widgets.Button(description="Clear", icon="eraser")
 
     def blank(_=None):
         strokes.clear()
@@ -206,17 +193,10 @@ def drawing_canvas(model, size: int = 280, pen_width: float = 20):
                 print("Draw a digit first.")
                 return
             digit = preprocess_digit(strokes_to_image(strokes, size, pen_width))
-            probabilities = np.asarray(model.predict(digit[None, :, :, None], verbose=0))[0]
-            display(plot_probabilities(probabilities, image=digit))
+            display(plot_probabilities(np.asarray(model.predict(digit[None, :, :, None], verbose=0))[0], image=digit))
 
-    output = widgets.Output()
-    predict_button = widgets.Button(description="Predict", button_style="primary", icon="check")
-    clear_button = widgets.Button(description="Clear", icon="eraser")
-    predict_button.on_click(predict)
-    clear_button.on_click(blank)
-    canvas.on_mouse_down(down)
-    canvas.on_mouse_move(move)
-    canvas.on_mouse_up(up)
-    canvas.on_mouse_out(up)
+    for connect, handler in zip((canvas.on_mouse_down, canvas.on_mouse_move, canvas.on_mouse_up, canvas.on_mouse_out,
+                                predict_button.on_click, clear_button.on_click), (down, move, up, up, predict, blank)):
+        connect(handler)
     blank()
     return widgets.VBox([widgets.HBox([canvas, widgets.VBox([predict_button, clear_button])]), output])

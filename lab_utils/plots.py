@@ -16,9 +16,7 @@ WRONG = "tab:red"
 
 
 def _image_grid(x: np.ndarray, titles: list[str], colors: list[str], ncols: int, suptitle=None) -> Figure:
-    """Return a Figure with one panel per image in x, titled and coloured as given, no ticks."""
-    n, ncols = len(x), min(ncols, len(x))
-    nrows = math.ceil(n / ncols)
+    n, ncols, nrows = len(x), min(ncols, len(x)), math.ceil(len(x) / min(ncols, len(x)))
     title_lines = max((t.count("\n") + 1 for t in titles if t), default=0)
     height = nrows * (1.15 + 0.22 * title_lines) + (0.4 if suptitle else 0.0)
     fig = Figure(figsize=(1.2 * ncols + 0.2, height), layout="constrained")
@@ -30,9 +28,7 @@ def _image_grid(x: np.ndarray, titles: list[str], colors: list[str], ncols: int,
             spine.set(color=WRONG, linewidth=1.5)
     for ax in axes[n:]:
         ax.remove()  # an incomplete last row: no empty frames
-    if suptitle:
-        fig.suptitle(suptitle, fontsize=13)
-    return fig
+    return titled(fig, suptitle)
 
 
 def label_axes(ax, xlabel: str, ylabel: str, title: str, size: int = 11, **title_style) -> None:
@@ -40,6 +36,13 @@ def label_axes(ax, xlabel: str, ylabel: str, title: str, size: int = 11, **title
     ax.set_xlabel(xlabel, fontsize=size)
     ax.set_ylabel(ylabel, fontsize=size)
     ax.set_title(title, **{"fontsize": size + 1, **title_style})
+
+
+def titled(fig: Figure, title=None) -> Figure:
+    """Return ``fig``, with ``title`` above its panels in 13 points if one is given."""
+    if title:
+        fig.suptitle(title, fontsize=13)
+    return fig
 
 
 def message_figure(text: str) -> Figure:
@@ -77,8 +80,7 @@ def plot_mean_digits(images, labels) -> Figure:
     x = as_images("images", images)
     y = check_labels("labels", labels, like=("images", len(x)))
     counts = np.bincount(y, minlength=NUM_CLASSES)
-    missing = np.flatnonzero(counts == 0)
-    if missing.size:
+    if (missing := np.flatnonzero(counts == 0)).size:
         raise ValueError(f"digit(s) {', '.join(map(str, missing))} do not appear in labels, so they have no mean "
                          f"image; pass a sample that holds every digit 0..9 (the whole training set does).")
     fig = Figure(figsize=(12, 2.1), layout="constrained")
@@ -98,8 +100,7 @@ def plot_pixel_histogram(images) -> Figure:
     fig = Figure(figsize=(8, 4.2), layout="constrained")
     ax = fig.subplots()
     ax.hist(edges[:-1], bins=edges, weights=counts, log=True, color="tab:blue")  # counts already made
-    ax.set_xlim(edges[0], edges[-1])
-    ax.set_ylim(0.5, counts.max() * 20)  # bars rise from below 1; headroom above the tallest for the note
+    ax.set(xlim=(edges[0], edges[-1]), ylim=(0.5, counts.max() * 20))  # bars from below 1; room above for the note
     label_axes(ax, f"pixel value (0 = background, {vmax:g} = full ink)", "number of pixels (log scale)",
                f"Pixel values of {len(x):,} images ({pixels.size:,} pixels)", fontsize=13)
     ax.text(0.5, 0.95, f"{np.count_nonzero(pixels == 0) / pixels.size:.1%} of the pixels are exactly 0 (background)",
@@ -144,9 +145,8 @@ def plot_learning_curves(history, title=None) -> Figure:
             raise ValueError(f"history[{key!r}] must be a non-empty list with one value per epoch, "
                              f"got shape {values.shape}.")
         if values.size != curves["loss"].size:
-            raise ValueError(f"history[{key!r}] has {values.size} values but history['loss'] has "
-                             f"{curves['loss'].size}: every curve needs one value per epoch (was model.fit given "
-                             f"validation_freq > 1?).")
+            raise ValueError(f"history[{key!r}] has {values.size} values but history['loss'] has {curves['loss'].size}"
+                             f": every curve needs one value per epoch (was model.fit given validation_freq > 1?).")
     epochs = np.arange(1, curves["loss"].size + 1)
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     for ax, metric in zip(fig.subplots(1, 2), ("loss", "accuracy")):
@@ -157,9 +157,7 @@ def plot_learning_curves(history, title=None) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend()
-    if title:
-        fig.suptitle(title, fontsize=13)
-    return fig
+    return titled(fig, title)
 
 
 def confusion_matrix(y_true, y_pred, num_classes=NUM_CLASSES) -> np.ndarray:
@@ -197,8 +195,7 @@ def plot_confusion_matrix(y_true, y_pred, normalize=False, num_classes=NUM_CLASS
 def misclassified_indices(y_true, probabilities) -> np.ndarray:
     """Return the indices of the wrong predictions, the most confident mistakes first."""
     p = check_probabilities("probabilities", probabilities)
-    true = check_labels("y_true", y_true, p.shape[1], like=("probabilities", len(p)))
-    pred = p.argmax(axis=1)
+    true, pred = check_labels("y_true", y_true, p.shape[1], like=("probabilities", len(p))), p.argmax(axis=1)
     wrong = np.flatnonzero(pred != true)
     return wrong[np.argsort(-p[wrong, pred[wrong]], kind="stable")]
 
@@ -210,8 +207,7 @@ def plot_misclassified(images, y_true, probabilities, max_images=20, ncols=10) -
     p = check_probabilities("probabilities", probabilities)
     true = check_labels("y_true", y_true, p.shape[1], like=("images", len(x)))
     check_same_length("probabilities", len(p), "images", len(x))
-    wrong = misclassified_indices(true, p)
-    if wrong.size == 0:
+    if (wrong := misclassified_indices(true, p)).size == 0:
         return message_figure(f"No misclassified digits\n(all {len(x):,} images are right)")
     shown = wrong[:max_images]
     titles = [f"true {true[i]}\npred {guess} ({p[i, guess]:.0%})" for i, guess in zip(shown, p[shown].argmax(axis=1))]

@@ -1,6 +1,4 @@
 """Numerics: detect what the machine supports and pick the fastest precision that keeps accuracy."""
-from __future__ import annotations
-
 import os
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -1,6 +1,4 @@
 """Run profiles: ``full`` (the real recipe) or ``smoke`` (a small subset and one epoch, for tests)."""
-from __future__ import annotations
-
 import os
 from dataclasses import dataclass
 
@@ -46,17 +44,14 @@ class Profile:
                 f"epoch{'s' if self.max_epochs != 1 else ''}: it proves the code runs, not how accurate it is)")
 
 
-PROFILES = {
-    "full": Profile("full", train_size=None, test_size=None, max_epochs=None),
-    "smoke": Profile("smoke", train_size=2_000, test_size=1_000, max_epochs=1),
-}
+PROFILES = {"full": Profile("full", train_size=None, test_size=None, max_epochs=None),
+            "smoke": Profile("smoke", train_size=2_000, test_size=1_000, max_epochs=1)}
 
 
 def get_profile(name: str | None = None) -> Profile:
     """Return the run profile named ``name``, or else by ``$LAB_PROFILE``, or else ``full``."""
     name = (os.environ.get(PROFILE_ENV_VAR, "").strip() or "full") if name is None else name
-    key = str(name).strip().lower()
-    if key not in PROFILES:
+    if (key := str(name).strip().lower()) not in PROFILES:
         raise ValueError(f"Unknown run profile {name!r} (from {PROFILE_ENV_VAR} or the argument): "
                          f"use one of {', '.join(sorted(PROFILES))}.")
     return PROFILES[key]
@@ -69,25 +64,3 @@ def set_seed(seed: int) -> int:
     import keras  # imported here so that `import lab_utils` stays light
     keras.utils.set_random_seed(int(seed))
     return int(seed)
-
-
-def setup(seed: int = 0, *, float32: bool = False) -> Profile:
-    """Check the versions, then set the run profile, precision and seed, printing one line each; return the profile."""
-    # float32=True keeps float32 whatever the hardware (the reproductions use it); else bfloat16 where a CPU has it.
-    import warnings
-
-    from .environment import check_versions
-    from .precision import use_best_precision
-    if not isinstance(float32, bool):
-        raise ValueError(f"float32 must be True or False, got {float32!r}.")
-    set_seed(seed)  # first: a bad seed is refused before anything global changes
-    # Keras 3 warns that fit's shuffle=True is ignored for a tf.data pipeline, which shuffles itself: not the lesson.
-    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored", category=UserWarning)
-    versions = check_versions()
-    profile = get_profile()
-    choice = use_best_precision(force_float32=True if float32 else None)
-    print(f"Versions:  Python {versions['python']}, TensorFlow {versions['tensorflow']}, Keras {versions['keras']}")
-    print(f"Profile:   {profile}")
-    print(f"Precision: {choice}")
-    print(f"Seed:      {int(seed)} (Python, NumPy and Keras)")
-    return profile

@@ -1,6 +1,4 @@
 """Training: one recipe type, one fit function, the lab's input pipeline, and predictions."""
-from __future__ import annotations
-
 import math
 import time
 from dataclasses import dataclass, field
@@ -88,11 +86,9 @@ def make_optimizer(recipe: Recipe, total_steps: int):
         total = max(2, check_positive_int("total_steps", total_steps))
         warmup = int(recipe.warmup_fraction * total)
         rate = keras.optimizers.schedules.CosineDecay(initial_learning_rate=rate / 10, decay_steps=total - warmup,
-                                                      alpha=0.0, warmup_target=rate if warmup else None,
-                                                      warmup_steps=warmup)
-    options = {} if rate is None else {"learning_rate": rate}
-    options.update({"momentum": 0.9} if recipe.optimizer == "sgd_momentum" else {})
-    return OPTIMIZERS[recipe.optimizer](**options, **({"use_ema": True} if recipe.use_ema else {}))
+                                                      warmup_target=rate if warmup else None, warmup_steps=warmup)
+    options = ({} if rate is None else {"learning_rate": rate}) | ({"use_ema": True} if recipe.use_ema else {})
+    return OPTIMIZERS[recipe.optimizer](**options, **({"momentum": 0.9} if recipe.optimizer == "sgd_momentum" else {}))
 
 
 def input_pipeline(x, y, batch_size: int, *, shuffle_seed=None, shuffle: bool = True):
@@ -139,9 +135,8 @@ def fit(model, recipe: Recipe, x_train, y_train, *, x_val=None, y_val=None, x_te
     if recipe.early_stopping_patience is not None and x_val is None:
         raise ValueError("early stopping watches the validation images: pass x_val and y_val, or a validation_split.")
     steps = math.ceil(fit_size / recipe.batch_size) * epochs
-    model.compile(optimizer=make_optimizer(recipe, steps),
-                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
-                  metrics=["accuracy"])
+    model.compile(optimizer=make_optimizer(recipe, steps), metrics=["accuracy"],
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing))
     callbacks = [timer := EpochTimer(), *callbacks]
     if recipe.early_stopping_patience is not None:
         callbacks.append(keras.callbacks.EarlyStopping(
@@ -160,8 +155,7 @@ def fit(model, recipe: Recipe, x_train, y_train, *, x_val=None, y_val=None, x_te
     if x_test is not None:
         test = dict(x=x_test, y=y_test, batch_size=1000) if recipe.pipeline == "keras" else dict(
             x=input_pipeline(x_test, y_test, 1000, shuffle=False))
-        scores = model.evaluate(**test, verbose=0)
-        run.test_loss, run.test_accuracy = float(scores[0]), float(scores[1])
+        run.test_loss, run.test_accuracy = map(float, model.evaluate(**test, verbose=0)[:2])
     return run
 
 

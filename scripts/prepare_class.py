@@ -7,6 +7,8 @@
 DIR then holds:
 
 * ``seed_cnn_full.keras``: the seed CNN trained with the lab's fast recipe (notebooks 03 and 06);
+* ``published/seed_cnn.keras``: the seed CNN trained with the published recipe (10 epochs, float32), which notebook 02
+  sets beside its 3-epoch class run (``smoke/published/`` outside the full profile);
 * ``ladder/step5_<seed>.keras``: the six networks of notebook 05's ensemble (the ladder's step 5);
 * ``manifest.json``: for each file, what it is, the notebooks that load it, its config, test accuracy, training time,
   precision, library versions and SHA-256.
@@ -83,6 +85,14 @@ def plan(profile, rate: float) -> list[dict]:
                  "what": f"the seed CNN (the published layers), trained with the lab's fast recipe on {train:,} "
                          "training images", "config": {"network": "build_seed_cnn()", "train_images": train,
                                                        "recipe": dataclasses.asdict(FAST_RECIPE)}}]
+    from bench.published import SEED_CNN_RECIPE
+
+    published = cost.estimate_seconds(cost.SEED_CNN_MULTIPLY_ADDS, rate=rate, epochs=profile.epochs(SEED_CNN_RECIPE.epochs),
+                                      train_images=train, test_images=test, batch_size=SEED_CNN_RECIPE.batch_size)
+    networks.append({"file": published_file(profile), "notebooks": ["02"], "seconds": published,
+                     "what": f"the seed CNN trained with the published recipe (float32) on {train:,} training images",
+                     "config": {"network": "build_seed_cnn()", "train_images": train, "precision": "float32",
+                                "recipe": dataclasses.asdict(SEED_CNN_RECIPE)}})
     step = ladder.members_step()
     macs = cost.multiply_adds(step.build())
     fit_size, val_size = ladder.step_sizes(step, profile)
@@ -94,6 +104,42 @@ def plan(profile, rate: float) -> list[dict]:
                          "seconds": seconds, "what": f"notebook 05's ensemble member {seed}: the ladder's step "
                                                      f"{step.number} ({step.name}), seed {seed}"})
     return networks
+
+
+def published_file(profile) -> str:
+    """Return where notebook 02's published-recipe network goes in a prepared folder, for this profile."""
+    return "published/seed_cnn.keras" if profile.name == "full" else f"{profile.name}/published/seed_cnn.keras"
+
+
+def train_published(path: Path, profile) -> tuple:
+    """Train the seed CNN with the published recipe in float32, save it to ``path``; return it and its facts."""
+    import keras
+
+    from bench.published import SEED_CNN_RECIPE
+    from lab_utils.artifacts import save_model_atomic
+    from lab_utils.data import load_mnist, one_hot, prepare_images
+    from lab_utils.models import build_seed_cnn
+    from lab_utils.profiles import set_seed
+    from lab_utils.training import fit
+
+    policy = keras.mixed_precision.global_policy().name
+    keras.mixed_precision.set_global_policy("float32")  # the published figure's numerics, as notebook 02 trains
+    try:
+        (x_train, y_train), _ = load_mnist()
+        x_train, y_train = profile.subset(x_train, y_train, "train")
+        set_seed(0)
+        model = build_seed_cnn()
+        epochs = profile.epochs(SEED_CNN_RECIPE.epochs)
+        print(f"Training the seed CNN with the published recipe ({epochs} epoch{'s' * (epochs != 1)}, float32) ...",
+              flush=True)
+        run = fit(model, SEED_CNN_RECIPE, prepare_images(x_train), one_hot(y_train),
+                  epochs=epochs, verbose=2)
+    finally:
+        keras.mixed_precision.set_global_policy(policy)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_model_atomic(model, path)
+    return model, {"train_seconds": round(run.train_seconds, 1), "precision": "float32",
+                   "val_accuracy": round(float(run.history["val_accuracy"][-1]), 6)}
 
 
 def check(folder: Path, entry: dict | None, file: str) -> str:
@@ -151,6 +197,7 @@ def prepare(folder: Path, profile, networks: list[dict]) -> dict:
     def record(file: str, model, facts: dict, trained: bool) -> None:
         """Keep a verified entry; write a new one for a network trained now, missing from the manifest or changed."""
         index, path = next(i for i, n in enumerate(networks) if n["file"] == file), folder / file
+        path.chmod(path.stat().st_mode | 0o444)  # the folder is for sharing: every account may read each network
         entry, how, digest = manifest["networks"].get(file), "verified", sha256(path)
         if trained or not entry or entry.get("sha256") != digest:
             network, machine = networks[index], machine_info()
@@ -180,13 +227,20 @@ def prepare(folder: Path, profile, networks: list[dict]) -> dict:
     trained = sha256(seed_cnn) != before
     record(networks[0]["file"], model, read_model_info(seed_cnn) if trained else {}, trained)
 
+    published = networks[1]["file"]
+    if networks[1]["problem"]:
+        model, facts = train_published(folder / published, profile)
+        record(published, model, facts, trained=True)
+    else:
+        record(published, None, {}, trained=False)
+
     def member_ready(member) -> None:
         record(member.path.relative_to(folder).as_posix(), member.model, member.facts, member.trained)
 
-    if any(network["problem"] for network in networks[1:]):
+    if any(network["problem"] for network in networks[2:]):
         ladder.ladder_members(profile=profile, on_member=member_ready, verbose=2)  # loads the good ones, trains the rest
     else:  # all verified: nothing to load the data for
-        for network in networks[1:]:
+        for network in networks[2:]:
             record(network["file"], None, {}, trained=False)
     counts["seconds"] = time.perf_counter() - started
     return counts

@@ -5,6 +5,15 @@
     python scripts/run_notebooks.py 02_seed_cnn        # just one (a name prefix is enough)
     python scripts/run_notebooks.py --table-only       # rebuild the tables from the CSV; runs no notebook
     python scripts/run_notebooks.py 03 05 06 --prepared /srv/lab-networks   # with a teacher's prepared networks
+    LAB_PRECISION=float32 python scripts/run_notebooks.py --no-save   # the class-time budget, as a CPU without bf16
+    LAB_THREADS=1 python scripts/run_notebooks.py 02 --profile smoke --kernels 4   # 4 kernels at once, as on a hub
+
+A full-profile run first times the lab's unit of class time (one epoch of the published CNN recipe, float32:
+scripts/epoch_unit.py) and records each notebook's time in those units too; every row also records the precision
+setting, the threads cap and the kernel's peak memory (resident set). Budget: at most 6 units per notebook in the
+full profile with LAB_PRECISION=float32 and no saved networks (docs/teacher_guide.md). `--kernels N` runs N kernels
+of each notebook at once after one alone, never saves outputs, and records each kernel's wall time and peak memory
+in results/concurrent_kernels.csv.
 
 The committed notebook outputs come from the full-profile command above. Times go to
 results/notebook_times.csv (every run a row, none ever dropped; the tables show the newest per notebook, profile
@@ -20,8 +29,11 @@ their own (`notebook-times-prepared` block).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,6 +43,9 @@ sys.path.insert(0, str(ROOT))
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 TIMES_CSV = ROOT / "results" / "notebook_times.csv"
+KERNELS_CSV = ROOT / "results" / "concurrent_kernels.csv"
+BUDGET_UNITS = 6  # a notebook's Run All in class: at most 6 epochs of the published CNN recipe (issue 26)
+SLOWEST_UNIT = 154  # seconds a unit takes on the slowest 2-core CPU met (AVX2 only: notebook 02's epochs, 2026-12-04)
 README = ROOT / "results" / "README.md"  # the full table; README.md itself is written by hand
 GUIDE = ROOT / "docs" / "teacher_guide.md"
 BLOCK = "notebook-times"  # the table's block, in the README and in the guide
@@ -46,6 +61,11 @@ def parse_args(argv=None):
     parser.add_argument("--profile", choices=list(PROFILES), default="full")
     parser.add_argument("--no-save", action="store_true", help="do not write outputs back into the notebooks")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
+    parser.add_argument("--unit-repeat", type=int, default=1, metavar="N",
+                        help="full profile: time the unit of class time N times first and use the median (default 1)")
+    parser.add_argument("--kernels", type=int, default=0, metavar="N",
+                        help="run N kernels of each notebook at once (after one alone); record results/"
+                             "concurrent_kernels.csv; outputs are never saved")
     parser.add_argument("--prepared", type=Path, metavar="DIR",
                         help="run with LAB_ARTIFACTS_DIR=DIR, a folder of prepared networks (python -m bench prepare)")
     parser.add_argument("--table-only", action="store_true",
@@ -53,6 +73,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.table_only and args.names:
         parser.error("--table-only rebuilds the tables for every notebook; it takes no notebook names")
+    if args.kernels < 0 or args.unit_repeat < 1 or (args.kernels and args.table_only):
+        parser.error("--kernels takes a number of at least 1 (not with --table-only); --unit-repeat at least 1")
     if args.prepared is not None and not (args.prepared / "manifest.json").is_file():
         parser.error(f"--prepared {args.prepared}: no manifest.json there; make the folder with python -m bench prepare")
     return args
@@ -77,15 +99,77 @@ def select(names):
     return chosen
 
 
-def run(path: Path, timeout: int) -> tuple[object, float]:
+def peak_memory_mb(pid: int) -> float | None:
+    """Return a process's peak resident set (VmHWM) in MB, or None where /proc does not say."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return round(int(found.group(1)) / 1024, 1) if found else None
+
+
+def _client(path: Path, timeout: int, peak: dict):
+    """Return an nbclient client for ``path`` that keeps the kernel's peak memory in ``peak['mb']`` after each cell."""
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+
+    def after_cell(**_):
+        pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
+        mb = peak_memory_mb(pid) if pid else None
+        if mb is not None:
+            peak["mb"] = max(peak.get("mb") or 0.0, mb)
+
+    client.on_cell_executed = after_cell
+    return client
+
+
+def run(path: Path, timeout: int) -> tuple[object, float, float | None]:
+    """Run a notebook in a fresh kernel; return it executed, the seconds it took, and the kernel's peak memory (MB)."""
+    peak = {}
+    client = _client(path, timeout, peak)
     start = time.perf_counter()
     client.execute()
-    return nb, time.perf_counter() - start
+    return client.nb, time.perf_counter() - start, peak.get("mb")
+
+
+def run_at_once(path: Path, timeout: int, kernels: int) -> list[tuple[float, float | None, str]]:
+    """Run ``kernels`` kernels of one notebook at the same time; return each one's seconds, peak MB and error."""
+    async def one():
+        peak = {}
+        client = _client(path, timeout, peak)
+        start = time.perf_counter()
+        try:
+            await client.async_execute()
+            error = ""
+        except Exception as problem:  # a kernel that fails is recorded as failed; the others go on
+            error = f"{type(problem).__name__}: {str(problem).strip().splitlines()[-1][:120] if str(problem).strip() else ''}"
+        return time.perf_counter() - start, peak.get("mb"), error
+
+    async def together():
+        return await asyncio.gather(*(one() for _ in range(kernels)))
+
+    return asyncio.run(together())
+
+
+def measure_unit(repeat: int) -> float:
+    """Return the unit of class time on this machine, in seconds (scripts/epoch_unit.py in a process of its own)."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "epoch_unit.py"), "--json", "--repeat", str(repeat)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"timing the unit of class time failed:\n{done.stderr.strip()[-2000:]}")
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["unit_seconds"])
+
+
+def precision_setting() -> str:
+    """Return the precision the notebooks get by default here: 'float32' under LAB_PRECISION=float32, else the best."""
+    from lab_utils.precision import choose_precision, detect_capabilities
+
+    forced = os.environ.get("LAB_PRECISION", "").strip().lower() == "float32"
+    return choose_precision(detect_capabilities(), force_float32=forced).policy
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -227,6 +311,51 @@ def prepared_markdown(times) -> str:
         "(`python scripts/run_notebooks.py --prepared DIR`): what the notebooks load, they do not train.\n")
 
 
+def budget_rows(times, stems):
+    """Return the newest class-time row of each notebook: full profile, no saved networks, unit measured beside it."""
+    if "units" not in times:
+        return times.iloc[0:0]
+    rows = times[times["notebook"].isin(stems) & (times["profile"] == "full") & (times["networks"] == "none")
+                 & times["units"].notna()]
+    return rows.sort_values("finished_utc", kind="stable").drop_duplicates("notebook", keep="last")
+
+
+def budget_markdown(times, stems) -> str:
+    """Return the class-time table: each notebook's Run All in units of the published recipe's epoch, and minutes."""
+    import pandas as pd
+
+    from bench.records import to_markdown
+
+    rows = budget_rows(times, stems).set_index("notebook")
+    if rows.empty:
+        return (f"No class-time run recorded yet: `LAB_PRECISION=float32 python scripts/run_notebooks.py --no-save` "
+                f"times each notebook in units of the published CNN recipe's epoch (budget: {BUDGET_UNITS}).\n")
+
+    def cell(stem, show):
+        return show(rows.loc[stem]) if stem in rows.index else MISSING
+
+    def memory(row):
+        return f"{float(row['peak_rss_mb']) / 1024:.1f}" if pd.notna(row.get("peak_rss_mb")) else MISSING
+
+    table = pd.DataFrame({
+        "notebook": list(stems),
+        "Run All (units)": [cell(s, lambda r: f"{float(r['units']):.1f}") for s in stems],
+        "minutes": [cell(s, lambda r: f"{float(r['seconds']) / 60:.1f}") for s in stems],
+        "on the slowest CPU met (min)": [cell(s, lambda r: f"{float(r['units']) * SLOWEST_UNIT / 60:.0f}")
+                                          for s in stems],
+        "peak memory (GB)": [cell(s, memory) for s in stems],
+        "precision": [cell(s, lambda r: str(r["precision"])) for s in stems],
+        "machine, unit": [cell(s, lambda r: f"{device_label(r)}, {float(r['unit_seconds']):.0f} s") for s in stems],
+    })
+    over = [s for s in stems if s in rows.index and float(rows.loc[s, "units"]) > BUDGET_UNITS]
+    return to_markdown(table) + (
+        f"\nA unit is one epoch of the published CNN recipe (float32), timed by the same command just before the "
+        f"notebooks; budget: {BUDGET_UNITS} units per notebook. Full profile, no saved networks, "
+        f"`LAB_PRECISION=float32 python scripts/run_notebooks.py --no-save`. The slowest CPU met so far (2 cores, "
+        f"AVX2 only) takes about {SLOWEST_UNIT} s a unit; the minutes there are units x {SLOWEST_UNIT} s."
+        + (f" Over budget: {', '.join(over)}." if over else " Every notebook measured is within budget.") + "\n")
+
+
 def write_tables(times, notebooks_dir=None, readme=None, guide=None) -> list:
     """Write the README's and the guide's blocks from ``times``; return the files that changed.
 
@@ -238,12 +367,15 @@ def write_tables(times, notebooks_dir=None, readme=None, guide=None) -> list:
     readme, guide = Path(readme or README), Path(guide or GUIDE)
     stems = [path.stem for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))]
     changed = []
+    budget = budget_markdown(times, stems)
     if update_block(readme, BLOCK, readme_markdown(times, stems)) | (
-            update_block(readme, f"{BLOCK}-prepared", prepared_markdown(times))):
+            update_block(readme, f"{BLOCK}-prepared", prepared_markdown(times))) | (
+            update_block(readme, "notebook-budget", budget)):
         changed.append(readme)
     if not guide.is_file():
         raise ValueError(f"{guide} does not exist; it must hold the '<!-- {BLOCK}:start -->' block.")
-    guide_changed = update_block(guide, BLOCK, guide_markdown(times, stems))
+    guide_changed = update_block(guide, BLOCK, guide_markdown(times, stems)) | update_block(guide, "notebook-budget",
+                                                                                             budget)
     for name, stem in TIME_LINE.findall(guide.read_text(encoding="utf-8")):
         guide_changed |= update_block(guide, name, time_line(times, stem, stem in stems))
     if guide_changed:
@@ -256,6 +388,46 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
+def record(path: Path, text: str, what: str) -> bool:
+    """Write ``text`` to ``path`` atomically; on a read-only checkout say what was not recorded and return False."""
+    from lab_utils import io
+
+    try:
+        io.write_atomic(path, text)
+    except OSError as error:
+        print(f"could not record {what} in {_shown(path)} ({error.strerror or error}): the run itself is done, and "
+              "its figures are printed above. Run from a copy you can write to record them.", file=sys.stderr)
+        return False
+    return True
+
+
+def run_kernels(args, machine) -> bool:
+    """Run each chosen notebook alone, then ``args.kernels`` at once; print and record every kernel; return success."""
+    import pandas as pd
+
+    from bench.machine import utc_timestamp
+    from bench.records import read_runs
+
+    rows = []
+    for path in select(args.names):
+        for kernels in (1, args.kernels):
+            print(f"running {path.name} ({args.profile}), {kernels} kernel{'s' * (kernels > 1)} at once ...", flush=True)
+            started = time.perf_counter()
+            results = run_at_once(path, args.timeout, kernels)
+            wall = time.perf_counter() - started
+            for index, (seconds, mb, error) in enumerate(results):
+                print(f"   kernel {index + 1}: {seconds:.0f} s, peak {mb or 0:.0f} MB" + (f", FAILED: {error}" if error
+                                                                                          else ""), flush=True)
+                rows.append({"notebook": path.stem, "profile": args.profile, "kernels": kernels, "kernel": index + 1,
+                             "seconds": round(seconds, 1), "wall_seconds": round(wall, 1), "peak_rss_mb": mb,
+                             "error": error, "threads": os.environ.get("LAB_THREADS", ""), "cpu": machine["cpu"],
+                             "cores": os.cpu_count(), "finished_utc": utc_timestamp()})
+    old = read_runs(KERNELS_CSV)
+    table = pd.concat([old, pd.DataFrame(rows)], ignore_index=True) if not old.empty else pd.DataFrame(rows)
+    record(KERNELS_CSV, table.to_csv(index=False), "the kernels' times and memory")
+    return not any(row["error"] for row in rows)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not args.table_only:
@@ -265,26 +437,36 @@ def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     from bench.machine import machine_info, utc_timestamp
-    from lab_utils import io
 
+    if args.kernels:
+        return 0 if run_kernels(args, machine_info()) else 1
     times = read_times(TIMES_CSV)
+    recorded = True
     if not args.table_only:
         import nbformat
 
         save = args.profile == "full" and not args.no_save
         machine = machine_info()
+        unit = measure_unit(args.unit_repeat) if args.profile == "full" else None
+        if unit:
+            print(f"unit of class time (one epoch of the published CNN recipe, float32): {unit:.1f} s", flush=True)
         for path in select(args.names):
             print(f"running {path.name} ({args.profile}) ...", flush=True)
             networks = "prepared" if args.prepared else "saved" if saved_networks(args.profile) else "none"
-            nb, seconds = run(path, args.timeout)
-            print(f"   {seconds:.0f} s", flush=True)
+            nb, seconds, peak = run(path, args.timeout)
+            units = round(seconds / unit, 2) if unit else None
+            print(f"   {seconds:.0f} s" + (f" = {units:.1f} units" if units else "")
+                  + (f", peak memory {peak:.0f} MB" if peak else ""), flush=True)
             if save:
-                io.write_atomic(path, nbformat.writes(nb) + "\n")
+                recorded &= record(path, nbformat.writes(nb) + "\n", "the notebook's outputs")
             row = {"notebook": path.stem, "profile": args.profile, "seconds": round(seconds, 1),
                    "cpu": machine["cpu"], "cores": os.cpu_count(), "gpu": machine["gpu"],
-                   "finished_utc": utc_timestamp(), "networks": networks}
+                   "finished_utc": utc_timestamp(), "networks": networks, "precision": precision_setting(),
+                   "threads": os.environ.get("LAB_THREADS", ""), "unit_seconds": round(unit, 1) if unit else None,
+                   "units": units, "peak_rss_mb": peak}
             times = merge_times(times, [row])
-            io.write_atomic(TIMES_CSV, times.to_csv(index=False))  # after each notebook: a failure keeps the rest
+            # after each notebook: a failure keeps the rest
+            recorded &= record(TIMES_CSV, times.to_csv(index=False), "the notebook's time")
 
     stems = [path.stem for path in select([])]
     print("\n" + readme_markdown(times, stems))
@@ -293,11 +475,14 @@ def main(argv=None) -> int:
     except ValueError as problem:
         raise SystemExit(f"{problem}\nThe times are in {_shown(TIMES_CSV)}; restore the markers, then run "
                          "`python scripts/run_notebooks.py --table-only`.") from None
+    except OSError as error:
+        print(f"could not update the tables ({error.strerror or error}).", file=sys.stderr)
+        return 1
     for path in changed:
         print(f"updated {_shown(path)}")
     if not changed:
         print("the tables were already up to date")
-    return 0
+    return 0 if recorded else 1
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """The student edition's check, run inside the kernel that nbval already started for each notebook.
 
 `pytest --nbval` executes a notebook's cells one by one in one kernel. Just before the first exercise, that kernel holds
-exactly what a student's kernel holds when they reach the exercises (the student edition differs from the teacher's
-notebook only in the solutions). So the item added here runs, at that point and in that kernel, the student edition of
-every remaining code cell: each stub must raise NotImplementedError, each self-check must fail against it, and every
-other cell must run. nbval then goes on with the teacher's solutions, whose self-checks must pass. One kernel per
-notebook instead of two, and nbval's own run proves everything before the exercises.
+exactly what a student's kernel holds when they reach the exercises (the student edition's code differs from the
+teacher's notebook only in the solutions). So the item added here runs, at that point and in that kernel, the student
+edition of every remaining code cell: each stub must raise NotImplementedError, each self-check must fail against it,
+and every other cell must run. nbval then goes on with the teacher's solutions, whose self-checks must pass. One kernel
+per notebook instead of two, and nbval's own run proves everything before the exercises.
 """
 from __future__ import annotations
 
@@ -28,9 +28,10 @@ def _edition():
 def student_tail(nb, edition):
     """Return [(cell index, kind, source)] of the student edition's code cells from the first exercise on.
 
-    kind: "stub" (an exercise, its solution replaced), "self-check" (the cell after an exercise) or "other".
+    kind: "stub" (an exercise, its solution replaced), "self-check" (the cell after an exercise) or "other". The cell
+    indices are those of ``nb``: the student edition's note on the outputs, a markdown cell, is left out.
     """
-    student = edition.make_student_notebook(nb)
+    student = edition.make_student_notebook(nb, note=False)
     teacher_cells = nb.cells
     first = next((i for i, c in enumerate(teacher_cells) if c.cell_type == "code" and edition.BEGIN in c.source), None)
     if first is None:

@@ -1,4 +1,8 @@
 """Trained-model files: atomic saves, safe-mode loads, and a retrain (never a crash) when a file is missing or bad."""
+import builtins
+import io
+import os
+import stat
 import zipfile
 
 import keras
@@ -88,6 +92,53 @@ def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
         artifacts.load_model_file(dense, num_classes=3)
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o077], ids=["umask022", "umask077"])
+def test_a_saved_network_is_readable_by_other_accounts_as_the_umask_allows(tiny_model, tmp_path, umask):
+    """A folder a teacher's account prepares is read by students' accounts: not mkstemp's 0600, but 0666 less umask."""
+    old = os.umask(umask)
+    try:
+        path = artifacts.save_model_atomic(tiny_model, tmp_path / "m.keras")
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    assert (mode & 0o044 == 0o044) == (umask == 0o022) and mode == 0o666 & ~umask
+
+
+@pytest.fixture()
+def unreadable(monkeypatch):
+    """Make files unreadable as another account's 0600 file is: chmod where that works, else open() refuses them."""
+    def make(path):
+        path.chmod(0o200)
+        if os.access(path, os.R_OK):  # root reads any file: have open() answer as it would answer a student
+            def refusing(original):
+                def opener(file, *args, **kwargs):
+                    if isinstance(file, (str, os.PathLike)) and os.path.abspath(file) == os.path.abspath(path):
+                        raise PermissionError(13, "Permission denied", str(file))
+                    return original(file, *args, **kwargs)
+                return opener
+            monkeypatch.setattr(builtins, "open", refusing(builtins.open))
+            monkeypatch.setattr(io, "open", refusing(io.open))
+        return path
+    return make
+
+
+def test_an_unreadable_file_is_called_unreadable_not_truncated(tiny_model, tmp_path, unreadable):
+    path = unreadable(artifacts.save_model_atomic(tiny_model, tmp_path / "m.keras"))
+    with pytest.raises(artifacts.ModelFileError, match="(?i)unreadable: permission denied") as info:
+        artifacts.load_model_file(path)
+    assert "chmod a+r" in str(info.value) and "truncated" not in str(info.value)
+
+
+def test_a_lambda_layer_is_refused_for_safety_not_called_truncated(tmp_path):
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Lambda(lambda x: x * 2.0),
+                              keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    path = tmp_path / "lambda.keras"
+    model.save(path)
+    with pytest.raises(artifacts.ModelFileError, match="would run arbitrary code") as info:
+        artifacts.load_model_file(path)
+    assert "safe_mode" in str(info.value) and "truncated" not in str(info.value)
+
+
 def test_read_model_info_tolerates_missing_and_broken_files(tmp_path):
     assert artifacts.read_model_info(tmp_path / "m.keras") == {}
     (tmp_path / "m.json").write_text("{broken")
@@ -150,6 +201,19 @@ def test_a_prepared_network_in_a_read_only_share_is_loaded(tiny_model, read_only
     lab.trained_seed_cnn(profiles.Profile("tiny", train_size=256, test_size=100, max_epochs=1))
     assert f"Loaded the trained seed CNN from {share / 'seed_cnn_tiny.keras'}" in capsys.readouterr().out
     assert not (repo / "artifacts" / "seed_cnn_tiny.keras").exists()
+
+
+def test_an_unreadable_prepared_network_is_reported_so_and_trained_again(tiny_model, read_only_share, unreadable,
+                                                                         capsys):
+    share, repo = read_only_share
+    share.chmod(0o755)
+    unreadable(artifacts.save_model_atomic(tiny_model, share / "seed_cnn_tiny.keras"))
+    share.chmod(0o555)
+    lab.trained_seed_cnn(profiles.Profile("tiny", train_size=256, test_size=100, max_epochs=1))
+    out = capsys.readouterr().out
+    assert "seed_cnn_tiny.keras is unreadable: permission denied" in out and "chmod a+r" in out
+    assert "truncated" not in out and "Training the seed CNN" in out
+    assert (repo / "artifacts" / "seed_cnn_tiny.keras").is_file()
 
 
 def test_nowhere_to_save_is_a_clear_error(read_only_share, monkeypatch):
@@ -240,6 +304,15 @@ def test_a_broken_prepared_file_is_left_out_with_its_reason(tiny_model, isolated
     printed = capsys.readouterr().out
     assert len(models) == 1
     assert "Left out" in printed and "step5_1.keras" in printed and "Loaded 1 prepared network from" in printed
+
+
+def test_an_unreadable_prepared_file_is_left_out_as_unreadable(tiny_model, isolated_artifacts, unreadable, capsys):
+    artifacts.save_model_atomic(tiny_model, isolated_artifacts / "ladder" / "step5_0.keras")
+    unreadable(artifacts.save_model_atomic(tiny_model, isolated_artifacts / "ladder" / "step5_1.keras"))
+    assert len(lab.load_prepared_networks("ladder", "step5_*.keras")) == 1
+    printed = capsys.readouterr().out
+    assert "Left out: " in printed and "step5_1.keras is unreadable: permission denied" in printed
+    assert "truncated" not in printed and "Loaded 1 prepared network from" in printed
 
 
 def test_prepared_networks_are_read_without_writing(tiny_model, isolated_artifacts):

@@ -87,6 +87,47 @@ def test_new_file_gets_the_usual_permissions(tmp_path):
     assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o644
 
 
+@pytest.fixture(params=[0o022, 0o077], ids=["umask022", "umask077"])
+def umask(request):
+    """Run the test under this umask; put the old one back after it."""
+    old = os.umask(request.param)
+    yield request.param
+    os.umask(old)
+
+
+def readable_by_others(path):
+    """Whether group and others may read ``path``: what another account on a shared hub needs."""
+    return stat.S_IMODE(path.stat().st_mode) & 0o044 == 0o044
+
+
+def test_a_new_file_honours_the_umask(tmp_path, umask):
+    """A new file is readable by other accounts under umask 022 (mkstemp's 0600 was not), and not under 077."""
+    write_atomic(tmp_path / "table.csv", "a\n")
+    assert readable_by_others(tmp_path / "table.csv") == (umask == 0o022)
+    assert stat.S_IMODE((tmp_path / "table.csv").stat().st_mode) == 0o666 & ~umask
+    assert os.umask(umask) == umask  # and the umask is left as it was
+
+
+def test_replacing_gives_the_usual_mode_even_to_a_file_its_writer_made_anew(tmp_path, umask):
+    """Every atomic write goes through replacing(): the mode is set there, whatever the writer did to the file."""
+    with lab_io.replacing(tmp_path / "model.keras", suffix=".tmp.keras") as tmp:
+        os.unlink(tmp)  # as a library that writes its own temporary file and renames it would
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
+            handle.write(b"PK")
+    assert readable_by_others(tmp_path / "model.keras") == (umask == 0o022)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
+
+
+def test_replacing_keeps_the_mode_of_the_file_it_replaces(tmp_path, umask):
+    path = tmp_path / "shared.csv"
+    path.write_text("old")
+    path.chmod(0o664)  # wider than either umask allows: still kept
+    with lab_io.replacing(path) as tmp:
+        with open(tmp, "w") as handle:
+            handle.write("new")
+    assert path.read_text() == "new" and stat.S_IMODE(path.stat().st_mode) == 0o664
+
+
 def test_many_writes_leave_no_temp_files(tmp_path):
     for i in range(20):
         write_atomic(tmp_path / "f.txt", f"{i}\n")

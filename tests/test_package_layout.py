@@ -20,7 +20,7 @@ LAYERS = {
     "data": 1, "precision": 1, "profiles": 2,
     "models": 3, "digits": 3,
     "training": 4, "plots": 4, "experiments": 5, "inspect": 5, "own_digit": 5, "artifacts": 5,
-    "__init__": 9,
+    "session": 6, "__init__": 9,
 }
 
 

@@ -26,26 +26,33 @@ def run(folder):
 
 def test_prepare_trains_once_then_verifies_and_retrains_only_a_damaged_file(folder, capsys):
     counts = run(folder)
-    assert (counts["trained"], counts["verified"]) == (3, 0)
+    assert (counts["trained"], counts["verified"]) == (4, 0)
     manifest = json.loads((folder / "manifest.json").read_text())
-    files = ["seed_cnn_tiny.keras", "smoke/ladder/step5_0.keras", "smoke/ladder/step5_1.keras"]
+    files = ["seed_cnn_tiny.keras", "smoke/ladder/step5_0.keras", "smoke/ladder/step5_1.keras",
+             "tiny/published/seed_cnn.keras"]
     assert sorted(manifest["networks"]) == files and manifest["profile"] == "tiny"
     for file, entry in manifest["networks"].items():
         assert entry["sha256"] == prepare_class.sha256(folder / file) and entry["bytes"] == (folder / file).stat().st_size
         assert 0.0 <= entry["test_accuracy"] <= 1.0 and entry["train_seconds"] > 0 and entry["versions"]["keras"]
-        assert entry["notebooks"] == (["03", "06"] if file.startswith("seed") else ["05"]) and entry["config"]
-    assert "[3/3] smoke/ladder/step5_1.keras: trained in" in capsys.readouterr().out
+        expected = ["03", "06"] if file.startswith("seed") else ["02"] if "published" in file else ["05"]
+        assert entry["notebooks"] == expected and entry["config"]
+    assert manifest["networks"][files[3]]["precision"] == "float32", "the published recipe's numerics"
+    assert "[4/4] smoke/ladder/step5_1.keras: trained in" in capsys.readouterr().out
 
     before = (folder / "manifest.json").read_bytes()
     counts = run(folder)
-    assert (counts["trained"], counts["verified"]) == (0, 3)
+    assert (counts["trained"], counts["verified"]) == (0, 4)
     assert (folder / "manifest.json").read_bytes() == before  # nothing changed, nothing rewritten
     assert "Training" not in capsys.readouterr().out
+
+    (folder / files[0]).chmod(0o600)  # prepared before the lab saved networks readable by all
+    run(folder)
+    assert (folder / files[0]).stat().st_mode & 0o044 == 0o044, "a verified network is made readable by every account"
 
     damaged = folder / files[2]
     damaged.write_bytes(damaged.read_bytes()[:1000])
     counts = run(folder)
-    assert (counts["trained"], counts["verified"]) == (1, 2)
+    assert (counts["trained"], counts["verified"]) == (1, 3)
     after = json.loads((folder / "manifest.json").read_text())["networks"]
     assert after[files[2]]["sha256"] == prepare_class.sha256(damaged) != manifest["networks"][files[2]]["sha256"]
     assert after[files[0]] == manifest["networks"][files[0]]

@@ -221,13 +221,13 @@ def test_smoke_is_true_only_in_the_smoke_profile():
 def test_setup_prints_one_line_each_and_returns_the_profile(monkeypatch, capsys, keep_the_precision_policy):
     import keras
 
-    from lab_utils.profiles import setup
+    from lab_utils.session import setup
 
     monkeypatch.setenv(PROFILE_ENV_VAR, "smoke")
     assert setup(seed=3, float32=True) is SMOKE
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["Versions", "Profile", "Precision", "Seed"]
-    assert "float32" in lines[2] and lines[3].split()[1] == "3"
+    assert [line.split(":")[0] for line in lines] == ["Versions", "Profile", "Precision", "Threads", "Seed"]
+    assert "float32" in lines[2] and lines[4].split()[1] == "3"
     assert keras.mixed_precision.global_policy().name == "float32"
     first = np.random.rand()
     setup(seed=3, float32=True)
@@ -235,7 +235,7 @@ def test_setup_prints_one_line_each_and_returns_the_profile(monkeypatch, capsys,
 
 
 def test_setup_names_no_cpu_model(monkeypatch, capsys, keep_the_precision_policy):
-    from lab_utils.profiles import setup
+    from lab_utils.session import setup
 
     monkeypatch.delenv(PROFILE_ENV_VAR, raising=False)
     setup()
@@ -246,14 +246,70 @@ def test_setup_names_no_cpu_model(monkeypatch, capsys, keep_the_precision_policy
 
 @pytest.mark.parametrize("float32", ["yes", 1, None])
 def test_setup_refuses_a_float32_that_is_not_a_bool(float32):
-    from lab_utils.profiles import setup
+    from lab_utils.session import setup
 
     with pytest.raises(ValueError, match="float32 must be True or False"):
         setup(float32=float32)
 
 
 def test_setup_refuses_a_bad_seed():
-    from lab_utils.profiles import setup
+    from lab_utils.session import setup
 
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         setup(seed=-1)
+
+
+# --------------------------------------------------------------------------- Colab without a GPU
+
+
+@pytest.fixture
+def on_colab(monkeypatch):
+    """Pretend to be a Colab runtime: the google.colab module is imported."""
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+
+
+def test_on_colab_without_a_gpu_setup_says_how_to_get_one_and_how_long_training_takes(
+        on_colab, monkeypatch, capsys, keep_the_precision_policy, tmp_path):
+    from lab_utils import precision, session
+    from lab_utils.precision import Capabilities
+
+    times = tmp_path / "times.csv"
+    times.write_text("notebook,profile,seconds,cpu,cores,finished_utc,gpu,networks,units\n"
+                     "02_seed_cnn,full,300,X,2,2026-01-01T00:00:00Z,none,none,5.0\n"
+                     "02_seed_cnn,full,200,X,2,2026-01-02T00:00:00Z,none,none,3.0\n"
+                     "02_seed_cnn,full,9,X,2,2026-01-03T00:00:00Z,none,saved,0.2\n", encoding="utf-8")
+    monkeypatch.setattr(session, "TIMES_CSV", times)
+    monkeypatch.setattr(precision, "detect_capabilities", lambda: Capabilities(frozenset({"avx2"})))
+    monkeypatch.setattr(session, "epoch_unit_seconds", lambda steps=None: 120.0)
+    session.setup(notebook="02")
+    hint = capsys.readouterr().out.splitlines()[-1]
+    assert hint.startswith("No GPU:") and "Change runtime type" in hint
+    assert "about 3.0 epochs" in hint and "about 6 min on this CPU" in hint, "the newest class-time run, x 120 s"
+
+
+def test_on_colab_with_a_tensor_core_gpu_setup_picks_float16_and_gives_no_hint(
+        on_colab, monkeypatch, capsys, keep_the_precision_policy):
+    import keras
+
+    from lab_utils import precision, session
+    from lab_utils.precision import Capabilities
+
+    gpu = Capabilities(frozenset({"avx2"}), gpus=(("Tesla T4", (7, 5)),))
+    monkeypatch.setattr(precision, "detect_capabilities", lambda: gpu)
+    session.setup(notebook="02")
+    out = capsys.readouterr().out
+    assert "No GPU" not in out and "mixed_float16" in out
+    assert keras.mixed_precision.global_policy().name == "mixed_float16"
+
+
+def test_a_notebook_never_timed_gets_the_hint_without_a_time(tmp_path, monkeypatch):
+    from lab_utils import session
+
+    monkeypatch.setattr(session, "TIMES_CSV", tmp_path / "none.csv")
+    assert session.recorded_units("02") is None
+    assert "Change runtime type" in session.gpu_hint(None, 100.0)
+    with pytest.raises(ValueError, match="notebook must be the notebook's number"):
+        session.recorded_units("")

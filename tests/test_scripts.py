@@ -207,9 +207,11 @@ def lab_copy(tmp_path, monkeypatch):
                    + "99_removed,full,60.0,Test CPU,2,2026-01-01T00:00:00Z\n", encoding="utf-8")
     readme = tmp_path / "README.md"
     readme.write_text("# Lab\n\nbefore\n<!-- notebook-times:start -->\nold table\n<!-- notebook-times:end -->\nafter\n"
-                      "<!-- notebook-times-prepared:start -->\n<!-- notebook-times-prepared:end -->\n", encoding="utf-8")
+                      "<!-- notebook-times-prepared:start -->\n<!-- notebook-times-prepared:end -->\n"
+                      "<!-- notebook-budget:start -->\n<!-- notebook-budget:end -->\n", encoding="utf-8")
     guide = tmp_path / "teacher_guide.md"
-    guide.write_text("# Guide\n\n<!-- notebook-times:start -->\n<!-- notebook-times:end -->\n\n## 00\n"
+    guide.write_text("# Guide\n\n<!-- notebook-times:start -->\n<!-- notebook-times:end -->\n\n"
+                     "<!-- notebook-budget:start -->\n<!-- notebook-budget:end -->\n\n## 00\n"
                      "<!-- time-00_first:start -->\n<!-- time-00_first:end -->\n\n## 04\n"
                      "<!-- time-04_untimed:start -->\n<!-- time-04_untimed:end -->\n\n## 05\n"
                      "<!-- time-05_not_written:start -->\n<!-- time-05_not_written:end -->\nend of guide\n",
@@ -320,7 +322,7 @@ def test_a_timed_run_adds_its_machine_and_keeps_the_other_rows(lab_copy, monkeyp
     import bench.machine
 
     monkeypatch.setenv("LAB_PROFILE", "smoke")  # main sets it for the kernels; monkeypatch restores it afterwards
-    monkeypatch.setattr(run_notebooks, "run", lambda path, timeout: (None, 6.0))
+    monkeypatch.setattr(run_notebooks, "run", lambda path, timeout: (None, 6.0, 900.0))
     monkeypatch.setattr(bench.machine, "machine_info", lambda: {"cpu": "Host CPU", "gpu": "Test GPU"})
     assert run_notebooks.main(["04", "--profile", "smoke"]) == 0
     times = run_notebooks.read_times(lab_copy["csv"])
@@ -366,3 +368,59 @@ def test_prepared_needs_a_folder_that_prepare_made(tmp_path):
         run_notebooks.parse_args(["03", "--prepared", str(tmp_path)])
     (tmp_path / "manifest.json").write_text("{}")
     assert run_notebooks.parse_args(["03", "--prepared", str(tmp_path)]).prepared == tmp_path
+
+
+def test_the_class_time_table_shows_units_minutes_and_memory_and_names_a_notebook_over_budget():
+    rows = [dict(notebook="02_x", profile="full", seconds=400.0, cpu="Test CPU", cores=2, gpu="none",
+                 finished_utc="2026-01-01T00:00:00Z", networks="none", precision="float32", units=10.0,
+                 unit_seconds=40.0, peak_rss_mb=2048.0),
+            dict(notebook="03_y", profile="full", seconds=120.0, cpu="Test CPU", cores=2, gpu="none",
+                 finished_utc="2026-01-01T00:00:00Z", networks="none", precision="float32", units=3.0,
+                 unit_seconds=40.0, peak_rss_mb=1024.0),
+            dict(notebook="03_y", profile="full", seconds=5.0, cpu="Test CPU", cores=2, gpu="none",
+                 finished_utc="2026-01-02T00:00:00Z", networks="saved", precision="float32", units=0.1,
+                 unit_seconds=40.0, peak_rss_mb=900.0)]
+    times = run_notebooks.merge_times(run_notebooks.read_times(ROOT / "does-not-exist.csv"), rows)
+    table = run_notebooks.budget_markdown(times, ["02_x", "03_y", "04_z"])
+    assert "| 02_x | 10.0 | 6.7 | 26 | 2.0 | float32 | Test CPU (2 cores), 40 s |" in table
+    assert "| 03_y | 3.0 | 2.0 | 8 | 1.0 |" in table, "a run that found saved networks is not a class-time run"
+    assert "| 04_z | – |" in table and "Over budget: 02_x." in table
+
+
+def test_the_peak_memory_of_a_process_is_read_from_proc():
+    import os
+
+    mb = run_notebooks.peak_memory_mb(os.getpid())
+    assert mb is not None and 10 < mb < 24 * 1024, "this test process's own peak resident set, in MB"
+    assert run_notebooks.peak_memory_mb(2**22 + 12345) is None, "no such process: no figure"
+
+
+def test_a_read_only_results_folder_is_reported_in_one_line_not_a_traceback(lab_copy, monkeypatch, capsys):
+    monkeypatch.setenv("LAB_PROFILE", "smoke")
+    monkeypatch.setattr(run_notebooks, "run", lambda path, timeout: (None, 6.0, 900.0))
+    from lab_utils import io
+
+    def read_only(path, text):  # what a read-only checkout's file system answers (as root, chmod would not stop us)
+        raise OSError(30, "Read-only file system", str(path))
+
+    monkeypatch.setattr(io, "write_atomic", read_only)
+    assert run_notebooks.main(["04", "--profile", "smoke"]) == 1
+    err = capsys.readouterr().err
+    assert "could not record the notebook's time" in err and "Read-only file system" in err
+
+
+def test_kernels_of_one_notebook_run_at_once_and_each_records_its_time_and_memory(tmp_path, monkeypatch):
+    import nbformat
+    import pandas as pd
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nx = bytearray(50_000_000)\nos.getpid()")])
+    nbformat.write(nb, notebooks / "00_tiny.ipynb")
+    monkeypatch.setattr(run_notebooks, "NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr(run_notebooks, "KERNELS_CSV", tmp_path / "kernels.csv")
+    assert run_notebooks.main(["00", "--profile", "smoke", "--kernels", "2"]) == 0
+    rows = pd.read_csv(tmp_path / "kernels.csv")
+    assert list(rows.kernels) == [1, 2, 2] and list(rows.kernel) == [1, 1, 2]
+    assert (rows.peak_rss_mb > 50).all(), "each kernel's peak includes the 50 MB it allocated"
+    assert rows.error.isna().all() and (rows.seconds > 0).all()

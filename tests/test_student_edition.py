@@ -1,4 +1,5 @@
-"""The student edition: valid notebooks, no solution left in them, and every self-check failing against the stubs.
+"""The student edition: valid notebooks, no solution left in them, the lesson's reference outputs kept and the
+exercises' cleared, and every self-check failing against the stubs.
 
 The student editions are executed under `pytest --nbval`, in nbval's kernels (tests/nbval_student.py); the tests here
 check that machinery on made-up notebooks, and that every notebook gets its check.
@@ -32,6 +33,18 @@ def is_self_check(cell):
     return cell.cell_type == "code" and cell.source.lstrip().startswith("# Self-check")
 
 
+def is_exercise(cell):
+    """Whether ``cell`` is an exercise's answer or its self-check."""
+    return cell.cell_type == "code" and (edition.BEGIN in cell.source or is_self_check(cell))
+
+
+def without_note(student):
+    """Return the cells of ``student`` less its note on the outputs, which must be its second cell, the only one."""
+    notes = [i for i, cell in enumerate(student.cells) if cell.get("id") == edition.NOTE_ID]
+    assert notes == [1], f"the note on the outputs should be cell 1, once; found at {notes}"
+    return student.cells[:1] + student.cells[2:]
+
+
 def test_stub_replaces_the_solution_and_keeps_the_code_around_it():
     source = "x = 1\n    ### BEGIN SOLUTION\n    answer = 42\n    ### END SOLUTION\nprint(answer)"
     assert edition.strip_solutions(source, 3, "cell 0") == (
@@ -54,10 +67,9 @@ def test_student_edition_is_valid_and_leaks_no_solution(path):
     teacher = nbformat.read(path, as_version=4)
     student = edition.make_student_notebook(teacher)
     nbformat.validate(student)
-    assert len(student.cells) == len(teacher.cells)
+    assert len(student.cells) == len(teacher.cells) + 1  # the note on the outputs
     exercises = 0
-    for t_cell, s_cell in zip(teacher.cells, student.cells):
-        assert s_cell.get("outputs", []) == [] and s_cell.get("execution_count") is None
+    for t_cell, s_cell in zip(teacher.cells, without_note(student)):
         if edition.BEGIN in t_cell.source:
             exercises += 1
             assert "NotImplementedError" in s_cell.source
@@ -75,6 +87,106 @@ def test_every_exercise_is_followed_by_a_self_check(path):
     for i, cell in enumerate(cells):
         if cell.cell_type == "code" and edition.BEGIN in cell.source:
             assert is_self_check(cells[i + 1]), f"cell {i + 1} should be the self-check of the exercise in cell {i}"
+
+
+# --- the lesson keeps the reference run's outputs; the exercises, and the cells that use them, start empty ---
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_lesson_keeps_the_reference_outputs_and_no_exercise_output_survives(path):
+    teacher = nbformat.read(path, as_version=4)
+    student = without_note(edition.make_student_notebook(teacher))
+    cleared = edition.cells_to_clear(teacher)
+    first = next(i for i, cell in enumerate(teacher.cells) if edition.BEGIN in cell.source)
+    kept = emptied = 0
+    for index, (t_cell, s_cell) in enumerate(zip(teacher.cells, student)):
+        if t_cell.cell_type != "code":
+            continue
+        if is_exercise(t_cell) or index in cleared:
+            assert (s_cell.outputs, s_cell.execution_count) == ([], None), f"cell {index} keeps an exercise's output"
+            if not is_exercise(t_cell):  # a cell that uses an answer comes after one
+                assert index > first and cleared[index].startswith(("it reads ", "it does not parse")), cleared[index]
+            emptied += bool(t_cell.outputs)
+        else:
+            assert (s_cell.outputs, s_cell.execution_count) == (t_cell.outputs, t_cell.execution_count), (
+                f"cell {index} lost the reference run's output")
+            kept += bool(t_cell.outputs)
+    assert kept >= 10 and emptied >= 3, f"{kept} lesson cells with outputs kept, {emptied} exercise cells emptied"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_note_on_the_outputs_stands_once_between_the_title_and_the_setup(path):
+    student = edition.make_student_notebook(nbformat.read(path, as_version=4), path.name, STUDENT)
+    notes = [cell for cell in student.cells if edition.NOTE in cell.source or cell.get("id") == edition.NOTE_ID]
+    assert len(notes) == 1 and notes[0] is student.cells[1] and notes[0].cell_type == "markdown"
+    assert notes[0].id == edition.NOTE_ID and notes[0].source == edition.NOTE
+    said = " ".join(edition.NOTE.split())
+    assert "the reference run's" in said and "Running a cell replaces its output with yours" in said
+    assert student.cells[0].source.startswith("# ") and student.cells[2].source.startswith("## Setup")
+    nbformat.validate(student)
+
+
+def lesson(*after):
+    """A made-up notebook, every code cell with an output: a lesson, one exercise and its self-check, then ``after``."""
+    cells = [nbformat.v4.new_markdown_cell("# 07 · A made-up lesson"),
+             nbformat.v4.new_code_cell("x = 1\ndef show():\n    return answer"), nbformat.v4.new_code_cell("print(x)"),
+             nbformat.v4.new_markdown_cell("## Exercises"),
+             nbformat.v4.new_code_cell("y = 2\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\nprint(answer)"),
+             nbformat.v4.new_code_cell("# Self-check for exercise 1\nassert answer == 42"),
+             *map(nbformat.v4.new_code_cell, after)]
+    for count, cell in enumerate((c for c in cells if c.cell_type == "code"), start=1):
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"output {count}\n")]
+        cell.execution_count = count
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+AFTER = 6  # the index of the first cell after the made-up lesson's exercise
+
+
+@pytest.mark.parametrize("after, cleared", [
+    (["print(x)"], [False]),
+    (["print(answer + x)"], [True]),
+    (["doubled = 2 * answer", "print(doubled)"], [True, True]),
+    (["print(y)"], [True]),  # bound around the markers: the whole answer cell is the student's
+    (["print(show())"], [True]),  # a function of the lesson that reads the answer when called
+    (["%time print(answer)", "%matplotlib inline"], [True, False]),
+    (["totals = {}", "totals['a'] = answer", "print(totals)"], [False, True, True]),
+    (["answer = 7\nprint(answer)", "print(answer)"], [False, False]),  # the lesson binds it anew
+    (["def f(answer):\n    return answer", "print([answer for answer in range(3)], f(1))"], [False, False]),
+    (["print(", "print(x)"], [True, False]),  # a cell that does not parse is cleared, and the next ones still read
+], ids=["reads-none", "reads-the-answer", "transitively", "around-the-markers", "through-a-function", "magics",
+        "changed-by-item", "bound-anew", "own-names", "does-not-parse"])
+def test_a_cell_after_the_exercises_is_cleared_when_it_uses_an_answer(after, cleared):
+    teacher = lesson(*after)
+    made = edition.make_student_notebook(teacher)
+    nbformat.validate(made)
+    student = without_note(made)
+    for index in [1, 2, 4, 5] + list(range(AFTER, len(teacher.cells))):
+        t_cell, s_cell = teacher.cells[index], student[index]
+        emptied = index in (4, 5) or index >= AFTER and cleared[index - AFTER]
+        assert (s_cell.outputs, s_cell.execution_count) == (([], None) if emptied else (
+            t_cell.outputs, t_cell.execution_count)), f"cell {index}: {t_cell.source!r}"
+
+
+def test_each_cleared_cell_says_why():
+    assert edition.cells_to_clear(lesson("doubled = 2 * answer", "print(doubled)", "print(x)", "print(")) == {
+        4: "an exercise's solution", 5: "a self-check", 6: "it reads answer (from the exercises)",
+        7: "it reads doubled (from the exercises)", 9: "it does not parse"}
+
+
+def test_the_note_goes_under_the_title_only_where_outputs_are_kept():
+    student = edition.make_student_notebook(lesson("print(x)"))
+    assert [cell.get("id") for cell in student.cells].count(edition.NOTE_ID) == 1
+    assert student.cells[0].source.startswith("# 07") and student.cells[1].source == edition.NOTE
+    bare = edition.make_student_notebook(EXERCISES)  # no outputs at all: nothing to explain
+    assert len(bare.cells) == len(EXERCISES.cells) and edition.NOTE_ID not in {c.get("id") for c in bare.cells}
+    assert len(edition.make_student_notebook(lesson(), note=False).cells) == len(lesson().cells)
+
+
+def test_a_cell_that_already_has_the_notes_id_is_refused():
+    teacher = lesson()
+    teacher.cells[2].id = edition.NOTE_ID
+    with pytest.raises(ValueError, match="a cell already has the id 'reference-outputs'"):
+        edition.make_student_notebook(teacher)
 
 
 # --- the student edition opens on Colab from its own branch ---
@@ -109,7 +221,10 @@ def test_the_command_writes_the_edition_for_the_student_branch(tmp_path):
         text = path.read_text(encoding="utf-8")
         assert colab.badge(STUDENT, path.name) in text and edition.BEGIN not in text, path.name
         assert not points_at_solutions(text), f"{path.name} still opens or clones {SOLUTIONS.branch}"
-        nbformat.validate(nbformat.reads(text, as_version=4))
+        student = nbformat.reads(text, as_version=4)
+        nbformat.validate(student)
+        assert [cell.get("id") for cell in student.cells].count(edition.NOTE_ID) == 1, path.name
+        assert any(cell.get("outputs") for cell in student.cells), f"{path.name} lost the reference outputs"
 
 
 def test_a_notebook_without_its_colab_cells_is_refused():
@@ -150,6 +265,13 @@ def test_the_tail_starts_at_the_first_exercise_and_names_each_cell():
                                                           (6, "self-check")]
     assert "NotImplementedError" in tail[0][2] and "answer = 42" not in tail[0][2] and tail[0][2].startswith("y = 2")
     assert nbval_student.student_tail(notebook("x = 1", "print(2)"), edition) == []
+
+
+def test_the_tail_names_the_teachers_cells_where_the_student_edition_adds_its_note():
+    teacher = lesson("print(x)")
+    tail = nbval_student.student_tail(teacher, edition)
+    assert [(index, kind) for index, kind, _ in tail] == [(4, "stub"), (5, "self-check"), (6, "other")]
+    assert [source for _, _, source in tail][1:] == [teacher.cells[5].source, teacher.cells[6].source]
 
 
 def test_a_student_edition_that_behaves_passes():

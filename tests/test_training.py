@@ -189,3 +189,15 @@ def test_fit_holds_out_the_last_images_and_can_stop_early():
     assert "val_accuracy" in run.history
     assert int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == 3 * len(run.epoch_seconds)  # 150 images
     assert len(run.epoch_seconds) == 2, "at a learning rate of 1e-9 nothing changes: early stopping ends epoch 2"
+
+
+def test_the_unit_of_class_time_is_timed_in_float32_and_leaves_the_policy_as_it_was():
+    import keras
+
+    from lab_utils.session import epoch_unit_seconds
+
+    before = keras.mixed_precision.global_policy().name
+    seconds = epoch_unit_seconds(steps=2)
+    assert 0 < seconds < 3600 and keras.mixed_precision.global_policy().name == before
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        epoch_unit_seconds(steps=0)
