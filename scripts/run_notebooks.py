@@ -341,7 +341,7 @@ def budget_markdown(times, stems) -> str:
         "notebook": list(stems),
         "Run All (units)": [cell(s, lambda r: f"{float(r['units']):.1f}") for s in stems],
         "minutes": [cell(s, lambda r: f"{float(r['seconds']) / 60:.1f}") for s in stems],
-        "on the slowest CPU met (min)": [cell(s, lambda r: f"{float(r['units']) * SLOWEST_UNIT / 60:.0f}")
+        "slowest CPU met, est. (min)": [cell(s, lambda r: f"{float(r['units']) * SLOWEST_UNIT / 60:.0f}")
                                           for s in stems],
         "peak memory (GB)": [cell(s, memory) for s in stems],
         "precision": [cell(s, lambda r: str(r["precision"])) for s in stems],
@@ -352,7 +352,8 @@ def budget_markdown(times, stems) -> str:
         f"\nA unit is one epoch of the published CNN recipe (float32), timed by the same command just before the "
         f"notebooks; budget: {BUDGET_UNITS} units per notebook. Full profile, no saved networks, "
         f"`LAB_PRECISION=float32 python scripts/run_notebooks.py --no-save`. The slowest CPU met so far (2 cores, "
-        f"AVX2 only) takes about {SLOWEST_UNIT} s a unit; the minutes there are units x {SLOWEST_UNIT} s."
+        f"AVX2 only) took about {SLOWEST_UNIT} s a unit; its column is an estimate, units x {SLOWEST_UNIT} s, not "
+        f"a measurement."
         + (f" Over budget: {', '.join(over)}." if over else " Every notebook measured is within budget.") + "\n")
 
 
