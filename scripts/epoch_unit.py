@@ -53,11 +53,12 @@ def main(argv=None) -> int:
     seconds = statistics.median(times)
     facts = {"unit_seconds": round(seconds, 1), "epochs_timed": [round(t, 1) for t in times], "cpu": current_cpu(),
              "cores": os.cpu_count(), "threads": thread_cap()}
+    threads = facts["threads"]
     if args.json:
         print(json.dumps(facts))
     else:
-        print(f"One epoch of the published CNN recipe (float32): {seconds:.1f} s on {facts['cpu']} "
-              f"({facts['cores']} cores{', ' + str(facts['threads']) + ' threads' if facts['threads'] else ''})"
+        where = f"{facts['cores']} cores" + (f", {threads} thread{'s' * (threads != 1)}" if threads else "")
+        print(f"One epoch of the published CNN recipe (float32): {seconds:.1f} s on {facts['cpu']} ({where})"
               + (f"; median of {', '.join(f'{t:.1f}' for t in times)} s" if len(times) > 1 else "") + ".")
     return 0
 

@@ -6,6 +6,7 @@ generated blocks the scripts rewrite between their markers.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -27,9 +28,9 @@ BLOCK_HOMES = {
     "benchmark": "docs/performance.md",
 }
 
-# The README's notebook table shows the full profile on the slower lab machine.
+# The README's notebook table shows each notebook's class time: its newest budget run (full profile, no saved
+# networks, the unit of class time measured beside it), in units.
 TIMES_CSV = ROOT / "results" / "notebook_times.csv"
-TIMES_PROFILE, TIMES_CPU = "full", "AMD EPYC with AVX2"
 
 LINK = re.compile(r"\[[^\]]*\]\(([^()\s]+)(?:\s+\"[^\"]*\")?\)")
 FIGURE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:%|×)")
@@ -151,19 +152,19 @@ def test_readme_holds_no_generated_block():
 # --- the notebook table ---
 
 
-def newest_times_in_minutes() -> dict[str, str]:
-    """Return, per notebook, the newest full-profile AVX2 time in notebook_times.csv, in minutes as the README prints it."""
+def newest_class_times_in_units() -> dict[str, str]:
+    """Return, per notebook, its newest class-time run in notebook_times.csv, in units as the README prints them."""
     newest = {}
     with TIMES_CSV.open(newline="", encoding="utf-8") as file:
         for row in csv.DictReader(file):
-            if row["profile"] == TIMES_PROFILE and row["cpu"] == TIMES_CPU:
+            if row["profile"] == "full" and row.get("networks") == "none" and row.get("units"):
                 if row["notebook"] not in newest or row["finished_utc"] > newest[row["notebook"]]["finished_utc"]:
                     newest[row["notebook"]] = row
-    return {name: f"{float(row['seconds']) / 60:.1f}" for name, row in newest.items()}
+    return {name: f"{float(row['units']):.1f}" for name, row in newest.items()}
 
 
 def readme_notebook_times() -> dict[str, str]:
-    """Return, per notebook linked in the README's notebook table, the minutes in its last column."""
+    """Return, per notebook linked in the README's notebook table, the class time (units) in its last column."""
     times = {}
     for cells in table_rows(section(read(README), "The notebooks")):
         match = re.search(r"\(notebooks/([^)]+)\.ipynb\)", cells[0])
@@ -177,14 +178,14 @@ def test_readme_notebook_table_lists_every_notebook():
     assert sorted(readme_notebook_times()) == on_disk, "README.md's notebook table must have one row per notebook."
 
 
-def test_readme_notebook_times_are_the_newest_full_profile_avx2_times():
-    expected = newest_times_in_minutes()
+def test_readme_notebook_times_are_the_newest_class_time_runs():
+    expected = newest_class_times_in_units()
     shown = readme_notebook_times()
-    wrong = {name: (minutes, expected.get(name, "not measured")) for name, minutes in shown.items()
-             if minutes != expected.get(name)}
+    wrong = {name: (units, expected.get(name, "not measured")) for name, units in shown.items()
+             if units != expected.get(name)}
     assert not wrong, (
-        f"README.md's Run All minutes differ from the newest {TIMES_PROFILE}-profile '{TIMES_CPU}' rows of "
-        f"results/notebook_times.csv (notebook: (README, CSV)): {wrong}")
+        "README.md's class times differ from the newest class-time rows of results/notebook_times.csv "
+        f"(notebook: (README, CSV)): {wrong}")
 
 
 # --- the results table ---
@@ -251,3 +252,14 @@ def test_every_command_the_readme_names_exists():
     assert paths, "README.md names no `python scripts/...` command; did the pattern change?"
     missing = sorted(path for path in paths if not (ROOT / path).is_file())
     assert not missing, f"README.md names commands whose files do not exist: {missing}"
+
+
+def test_each_notebook_header_gives_its_newest_class_time_in_units():
+    expected = newest_class_times_in_units()
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        header = "".join(json.loads(read(path))["cells"][0]["source"])
+        found = re.search(r"\*Class time: (\d+\.\d) units", header)
+        assert found, f"{path.name}: the title cell says no '*Class time: N units'"
+        assert found.group(1) == expected.get(path.stem), (
+            f"{path.name}: class time {found.group(1)} units, but results/notebook_times.csv's newest class-time run "
+            f"says {expected.get(path.stem, 'nothing')}")
