@@ -25,13 +25,15 @@ import_tensorflow_quietly()
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Check each notebook's student edition in nbval's own kernel, just before its first exercise."""
+    """Check each notebook's student edition, then its wrong answers, in nbval's own kernel before its first exercise."""
     tests = str(Path(__file__).resolve().parent / "tests")
     if tests not in sys.path:
         sys.path.insert(0, tests)
     from nbval_student import insert_student_items
+    from nbval_wrong import insert_wrong_answer_items
 
     insert_student_items(items)
+    insert_wrong_answer_items(items)
 
 
 def pytest_xdist_auto_num_workers(config):
