@@ -39,6 +39,7 @@ import colab_cells as colab  # noqa: E402
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SELF_CHECK = re.compile(r"# Self-check for exercise (\d+)\b")  # the first line of each exercise's self-check cell
+TEST_MARKER = re.compile(r"^[ \t]*# NBVAL_[A-Z_]+[ \t]*\n?", re.MULTILINE)  # nbval's markers: for the tests, not students
 NOTE_ID = "reference-outputs"  # the cell id of the note on the outputs, the same in every notebook
 NOTE = ("*The outputs below are the reference run's, made in the full profile. Running a cell replaces its output\n"
         "with yours. The exercises, and any cell that uses your answers, start empty.*")  # wrapped as the lab's prose
@@ -78,6 +79,7 @@ def make_student_notebook(nb, notebook: str | None = None, address: colab.Addres
     for index, cell in enumerate(student.cells):
         if cell.cell_type != "code":
             continue
+        cell.source = TEST_MARKER.sub("", cell.source)
         if BEGIN in cell.source:
             exercise += 1
             cell.source = strip_solutions(cell.source, exercise, f"cell {index}")

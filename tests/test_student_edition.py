@@ -77,9 +77,15 @@ def test_student_edition_is_valid_and_leaks_no_solution(path):
             leaked = set(solution_lines(t_cell.source)) & {line.strip() for line in s_cell.source.splitlines()}
             assert not leaked, f"solution lines leak into the student edition: {leaked}"
         else:
-            assert s_cell.source == t_cell.source
+            assert s_cell.source == edition.TEST_MARKER.sub("", t_cell.source), "only test markers are taken out"
     assert edition.BEGIN not in nbformat.writes(student) and edition.END not in nbformat.writes(student)
+    assert "NBVAL" not in "".join(cell.source for cell in student.cells), "nbval's markers are for the tests only"
     assert exercises >= 2, "every notebook ends with at least two exercises"
+
+
+def test_test_markers_are_taken_out_whole_lines_only():
+    source = "# NBVAL_IGNORE_OUTPUT\nx = 1  # NBVAL_SKIP is not a marker here\n    # NBVAL_SKIP\nprint(x)"
+    assert edition.TEST_MARKER.sub("", source) == "x = 1  # NBVAL_SKIP is not a marker here\nprint(x)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
