@@ -68,3 +68,41 @@ sure_but_wrong = np.repeat(wrong[np.argmax(probabilities[wrong, y_pred[wrong]])]
 """,
     },
 }
+
+
+def _seed_cnn(dropout=True, dense="relu", kernel=5, padding="valid", fit="my_cnn.fit(x_train_image, y_train_one_hot, batch_size=batch_size, "
+              "epochs=1, validation_split=0.2, verbose=0)", optimizer='"adam"'):
+    """Return an answer to exercise 4 with one thing changed, as a student writes it."""
+    drop = lambda rate: f"x = layers.Dropout({rate})(x)\n" if dropout else ""
+    return (f"""
+inputs = keras.Input(shape=(28, 28, 1))
+x = layers.Conv2D(75, kernel_size=({kernel}, {kernel}), padding="{padding}", activation="relu")(inputs)
+x = layers.MaxPooling2D(pool_size=(2, 2))(x)
+{drop(0.2)}x = layers.Conv2D(100, kernel_size=({kernel}, {kernel}), padding="{padding}", activation="relu")(x)
+x = layers.MaxPooling2D(pool_size=(2, 2))(x)
+{drop(0.2)}x = layers.Flatten()(x)
+x = layers.Dense(500{', activation="relu"' if dense else ""})(x)
+{drop(0.5)}outputs = layers.Dense(10, activation="softmax")(x)
+my_cnn = keras.Model(inputs, outputs)
+my_cnn.compile(optimizer={optimizer}, loss="categorical_crossentropy", metrics=["accuracy"])
+{fit}
+""")
+
+
+# The mistakes in the network or its compile fail their check before it looks at the training, so those answers skip
+# the fit: the same verdict, and the test suite stays within its time.
+WRONG[4] = {
+    "the dropout layers left out": _seed_cnn(dropout=False, fit=""),
+    "3x3 kernels instead of 5x5": _seed_cnn(kernel=3, fit=""),
+    "padding 'same' (the maps keep their size)": _seed_cnn(padding="same", fit=""),
+    "the Dense(500) layer without its ReLU": _seed_cnn(dense=None, fit=""),
+    "SGD instead of the recipe's Adam": _seed_cnn(optimizer='"sgd"', fit=""),
+    "trained on every training image, the validation split left out": _seed_cnn(
+        fit="my_cnn.fit(x_train_image, y_train_one_hot, batch_size=batch_size, epochs=1, verbose=0)"),
+    "fit called twice": _seed_cnn(fit="for _ in range(2):\n    my_cnn.fit(x_train_image, y_train_one_hot, "
+                                      "batch_size=batch_size, epochs=1, validation_split=0.2, verbose=0)"),
+    "never trained: the step counter set by hand": _seed_cnn(
+        fit="my_cnn.optimizer.build(my_cnn.trainable_variables)\n"
+            "my_cnn.optimizer.iterations.assign(-(-int(len(x_train_image) * 0.8) // batch_size))"),
+    "the lesson's trained `model` handed in": "my_cnn = model",
+}
