@@ -80,24 +80,39 @@ def check_tail(tail, run) -> list[str]:
     return problems
 
 
-class StudentEditionItem(pytest.Item):
-    """Runs the student edition's exercises in the notebook's nbval kernel, before the teacher's solutions."""
+class KernelItem(pytest.Item):
+    """An item that runs code in its notebook's nbval kernel and fails with the list of what ``problems`` found."""
+
+    title = ITEM_NAME  # the item's name, and what its failure report says it checked
+
+    def problems(self, run) -> list[str]:
+        """Return what is wrong, running sources with ``run(source) -> (status, ename)``."""
+        raise NotImplementedError
 
     def runtest(self):
         kernel = getattr(self.parent, "kernel", None)
         if kernel is None or not kernel.is_alive():
             pytest.fail("nbval's kernel for this notebook is not running")
-        tail = student_tail(self.parent.nb, _edition())
-        problems = check_tail(tail, lambda source: run_in_kernel(kernel, source))
+        problems = self.problems(lambda source: run_in_kernel(kernel, source))
         if problems:
-            pytest.fail("student edition of " + self.parent.path.name + ":\n  " + "\n  ".join(problems), pytrace=False)
+            pytest.fail(f"{self.title} ({self.parent.path.name}):\n  " + "\n  ".join(problems), pytrace=False)
 
     def reportinfo(self):
-        return self.path, None, f"{self.path.name}::{ITEM_NAME}"
+        return self.path, None, f"{self.path.name}::{self.title}"
 
 
-def insert_student_items(items) -> None:
-    """Put one StudentEditionItem before each notebook's first exercise cell (in place)."""
+class StudentEditionItem(KernelItem):
+    """Runs the student edition's exercises in the notebook's nbval kernel, before the teacher's solutions."""
+
+    def problems(self, run) -> list[str]:
+        return check_tail(student_tail(self.parent.nb, _edition()), run)
+
+
+def insert_before_first_exercise(items, item_class, wanted=lambda parent: True) -> None:
+    """Put one ``item_class`` item before each notebook's first exercise cell (in place), for the notebooks wanted.
+
+    Called again with another class, the new item goes between the earlier one and the exercise.
+    """
     inserted = set()
     position = 0
     while position < len(items):
@@ -105,8 +120,13 @@ def insert_student_items(items) -> None:
         parent = getattr(item, "parent", None)
         cell = getattr(item, "cell", None)
         if (cell is not None and parent is not None and parent not in inserted and hasattr(parent, "nb")
-                and cell.cell_type == "code" and _edition().BEGIN in cell.source):
-            items.insert(position, StudentEditionItem.from_parent(parent, name=ITEM_NAME))
+                and cell.cell_type == "code" and _edition().BEGIN in cell.source and wanted(parent)):
+            items.insert(position, item_class.from_parent(parent, name=item_class.title))
             inserted.add(parent)
             position += 1
         position += 1
+
+
+def insert_student_items(items) -> None:
+    """Put one StudentEditionItem before each notebook's first exercise cell (in place)."""
+    insert_before_first_exercise(items, StudentEditionItem)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import importlib
 import re
 
-import pytest
-from nbval_student import _edition, run_in_kernel
+from nbval_student import KernelItem, _edition, insert_before_first_exercise
 
 ITEM_NAME = "wrong answers: every catalogued mistake fails its self-check"
 
 
 def catalogue(stem: str) -> dict:
-    """Return {exercise number: {mistake: source}} for a notebook, from tests/wrong_answers/notebook_NN.py ({} if none)."""
+    """Return {exercise number: {mistake: source}} from tests/wrong_answers/notebook_NN.py ({} if there is none)."""
     try:
         module = importlib.import_module(f"wrong_answers.notebook_{stem[:2]}")
     except ModuleNotFoundError:
@@ -58,36 +57,23 @@ def check_wrong_answers(nb, wrong: dict, run) -> list[str]:
         for index in (solution, check, *after):
             status, ename = run(nb.cells[index].source)
             if status == "error":
-                problems.append(f"exercise {number}: the teacher's cell {index} fails ({ename}) after the wrong answers")
+                problems.append(f"exercise {number}: the teacher's cell {index} fails ({ename}) after the wrong "
+                                "answers")
     return problems
 
 
-class WrongAnswersItem(pytest.Item):
+class WrongAnswersItem(KernelItem):
     """Runs the notebook's catalogue of wrong answers in nbval's kernel, before the teacher's solutions."""
 
-    def runtest(self):
-        kernel = getattr(self.parent, "kernel", None)
-        if kernel is None or not kernel.is_alive():
-            pytest.fail("nbval's kernel for this notebook is not running")
-        wrong = catalogue(self.parent.path.stem)
-        problems = check_wrong_answers(self.parent.nb, wrong, lambda source: run_in_kernel(kernel, source))
-        if problems:
-            pytest.fail("wrong answers of " + self.parent.path.name + ":\n  " + "\n  ".join(problems), pytrace=False)
+    title = ITEM_NAME
 
-    def reportinfo(self):
-        return self.path, None, f"{self.path.name}::{ITEM_NAME}"
+    def problems(self, run) -> list[str]:
+        return check_wrong_answers(self.parent.nb, catalogue(self.parent.path.stem), run)
 
 
 def insert_wrong_answer_items(items) -> None:
     """Put one WrongAnswersItem right before each notebook's first exercise cell (after the student edition's check)."""
-    inserted, position = set(), 0
-    while position < len(items):
-        item = items[position]
-        parent, cell = getattr(item, "parent", None), getattr(item, "cell", None)
-        if (cell is not None and parent is not None and parent not in inserted and hasattr(parent, "nb")
-                and cell.cell_type == "code" and _edition().BEGIN in cell.source
-                and re.match(r"\d\d_", parent.path.stem) and catalogue(parent.path.stem)):
-            items.insert(position, WrongAnswersItem.from_parent(parent, name=ITEM_NAME))
-            inserted.add(parent)
-            position += 1
-        position += 1
+    def catalogued(parent) -> bool:
+        return bool(re.match(r"\d\d_", parent.path.stem) and catalogue(parent.path.stem))
+
+    insert_before_first_exercise(items, WrongAnswersItem, wanted=catalogued)

@@ -70,8 +70,9 @@ sure_but_wrong = np.repeat(wrong[np.argmax(probabilities[wrong, y_pred[wrong]])]
 }
 
 
-def _seed_cnn(dropout=True, dense="relu", kernel=5, padding="valid", fit="my_cnn.fit(x_train_image, y_train_one_hot, batch_size=batch_size, "
-              "epochs=1, validation_split=0.2, verbose=0)", optimizer='"adam"'):
+def _seed_cnn(dropout=True, dense="relu", kernel=5, padding="valid", optimizer='"adam"',
+              fit="my_cnn.fit(x_train_image, y_train_one_hot, batch_size=batch_size, epochs=1, validation_split=0.2, "
+                  "verbose=0)"):
     """Return an answer to exercise 4 with one thing changed, as a student writes it."""
     drop = lambda rate: f"x = layers.Dropout({rate})(x)\n" if dropout else ""
     return (f"""

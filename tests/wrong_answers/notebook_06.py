@@ -1,5 +1,13 @@
 """Notebook 06 (your own digit): wrong answers that each self-check must reject."""
 
+_READ_ROTATED = """
+rotated = np.stack([
+    lab.preprocess_digit(np.asarray(
+        Image.fromarray(seven).rotate(angle, resample=Image.Resampling.BILINEAR, expand=True)))
+    for angle in angles])
+answers = model.predict(rotated[..., None], verbose=0).argmax(axis=1)
+"""  # exercise 3: the network's answer at each angle, as the solution reads it
+
 WRONG = {
     1: {
         "negated the pixels: uint8 wraps to 256 - v": """
@@ -38,21 +46,11 @@ box_centre = (13.5, 13.5)
 """,
     },
     3: {
-        "the first angle still read as a 7 (the condition turned round)": """
-rotated = np.stack([
-    lab.preprocess_digit(np.asarray(
-        Image.fromarray(seven).rotate(angle, resample=Image.Resampling.BILINEAR, expand=True)))
-    for angle in angles])
-answers = model.predict(rotated[..., None], verbose=0).argmax(axis=1)
+        "the first angle still read as a 7 (the condition turned round)": _READ_ROTATED + """
 right = [angle for angle, answer in zip(angles, answers) if answer == 7]
 first_wrong_angle = right[0] if right else None
 """,
-        "the last wrong angle instead of the first": """
-rotated = np.stack([
-    lab.preprocess_digit(np.asarray(
-        Image.fromarray(seven).rotate(angle, resample=Image.Resampling.BILINEAR, expand=True)))
-    for angle in angles])
-answers = model.predict(rotated[..., None], verbose=0).argmax(axis=1)
+        "the last wrong angle instead of the first": _READ_ROTATED + """
 wrong = [angle for angle, answer in zip(angles, answers) if answer != 7]
 first_wrong_angle = wrong[-1] if wrong else None
 """,
