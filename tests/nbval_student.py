@@ -95,10 +95,10 @@ class KernelItem(pytest.Item):
             pytest.fail("nbval's kernel for this notebook is not running")
         problems = self.problems(lambda source: run_in_kernel(kernel, source))
         if problems:
-            pytest.fail(f"{self.title} ({self.parent.path.name}):\n  " + "\n  ".join(problems), pytrace=False)
+            pytest.fail(f"{self.name} ({self.parent.path.name}):\n  " + "\n  ".join(problems), pytrace=False)
 
     def reportinfo(self):
-        return self.path, None, f"{self.path.name}::{self.title}"
+        return self.path, None, f"{self.path.name}::{self.name}"
 
 
 class StudentEditionItem(KernelItem):

@@ -49,27 +49,40 @@ def _runner():
 
 def test_the_runner_reports_a_check_that_lets_a_wrong_answer_through_and_a_wrong_answer_that_crashes():
     nb = _tiny_notebook()
-    assert [(n, s, c, a) for n, s, c, a in exercises(nb)] == [(1, 1, 2, [3])]
+    assert exercises(nb) == [(1, 1, 2)]
     assert check_wrong_answers(nb, {1: {"off by one": "answer = 3"}}, _runner()) == []
     problems = check_wrong_answers(nb, {1: {"right by luck": "answer = 2", "typo": "answer = nope"}}, _runner())
     assert problems == ["exercise 1, 'right by luck': the self-check passes this wrong answer",
                         "exercise 1, 'typo': the wrong answer itself fails (NameError); it must run"]
 
 
-def test_an_undo_restores_what_a_wrong_answer_spoiled():
+def test_an_undo_runs_after_the_check_and_a_failing_one_is_reported():
     nb = _tiny_notebook()
-    nb.cells[2].source = "# Self-check for exercise 1\nassert answer == 2 and x == 1"
-    spoils = "x = 5\nanswer = 3"
-    assert check_wrong_answers(nb, {1: {"spoils x": spoils}}, _runner())[-1].startswith("exercise 1: the teacher's")
-    assert check_wrong_answers(nb, {1: {"spoils x": (spoils, "x = 1")}}, _runner()) == []
+    run = _runner()
+    assert check_wrong_answers(nb, {1: {"spoils x": ("x = 5\nanswer = 3", "x = 1")}}, run) == []
+    assert run("assert x == 1") == ("ok", None)
+    problems = check_wrong_answers(nb, {1: {"spoils x": ("answer = 3", "x = nope")}}, run)
+    assert problems == ["exercise 1, 'spoils x': its undo fails"]
 
 
-def test_under_nbval_each_catalogued_notebook_runs_its_wrong_answers_before_its_first_exercise(request):
+def test_only_the_exercise_asked_for_is_checked():
+    nb = _tiny_notebook()
+    assert check_wrong_answers(nb, {1: {"right by luck": "answer = 2"}}, _runner(), only=2) == []
+
+
+def test_under_nbval_each_catalogued_exercise_runs_its_wrong_answers_right_before_its_solution(request):
     items = request.session.items
     if not any(item.nodeid.startswith("notebooks/") for item in items):
         pytest.skip("the notebooks are not collected in this run (it was not started with --nbval)")
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        names = [item.name for item in items if item.nodeid.startswith(f"notebooks/{path.name}::")]
-        from nbval_wrong import ITEM_NAME
+    from nbval_wrong import ITEM_NAME
 
-        assert names.count(ITEM_NAME) == (1 if catalogue(path.stem) else 0), path.name
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = notebook(path.name[:2])
+        solution = {number: nb.cells[cell].source for number, cell, _ in exercises(nb)}
+        mine = [item for item in items if item.nodeid.startswith(f"notebooks/{path.name}::")]
+        if not mine:
+            continue  # not collected in this run
+        found = [(item.number, following.cell.source) for item, following in zip(mine, mine[1:])
+                 if item.name.startswith(ITEM_NAME)]
+        assert [number for number, _ in found] == sorted(catalogue(path.stem)), path.name
+        assert all(source == solution[number] for number, source in found), f"{path.name}: not before the solution"
