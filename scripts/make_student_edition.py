@@ -6,7 +6,9 @@
 
 In the teacher's notebooks each solution sits between `### BEGIN SOLUTION` and `### END SOLUTION` lines
 (nbgrader's convention). In the student edition those lines and everything between them become one
-`raise NotImplementedError(...)` that says which exercise it is; code around the markers stays.
+`raise NotImplementedError(...)` that says which exercise it is; code around the markers stays. The part of a
+self-check between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS` (the exact values an answer must have) is left
+out, as nbgrader leaves it out on release; grading runs it.
 
 The lesson keeps the committed outputs of the reference run (full profile), each with its execution count: figures,
 tables and printed accuracies, so that a student who only reads still sees the real results. Only the outputs that
@@ -39,6 +41,8 @@ import colab_cells as colab  # noqa: E402
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SELF_CHECK = re.compile(r"# Self-check for exercise (\d+)\b")  # the first line of each exercise's self-check cell
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*(\n|\Z)",
+                          re.MULTILINE | re.DOTALL)  # nbgrader's hidden tests: run when grading, never shown
 TEST_MARKER = re.compile(r"^[ \t]*# NBVAL_[A-Z_]+[ \t]*\n?", re.MULTILINE)  # nbval's markers: for the tests, not students
 NOTE_ID = "reference-outputs"  # the cell id of the note on the outputs, the same in every notebook
 NOTE = ("*The outputs below are the reference run's, made in the full profile. Running a cell replaces its output\n"
@@ -79,7 +83,7 @@ def make_student_notebook(nb, notebook: str | None = None, address: colab.Addres
     for index, cell in enumerate(student.cells):
         if cell.cell_type != "code":
             continue
-        cell.source = TEST_MARKER.sub("", cell.source)
+        cell.source = HIDDEN_TESTS.sub("", TEST_MARKER.sub("", cell.source))
         if BEGIN in cell.source:
             exercise += 1
             cell.source = strip_solutions(cell.source, exercise, f"cell {index}")

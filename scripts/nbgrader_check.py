@@ -8,8 +8,10 @@ Needs nbgrader in this environment (`bash .ci/nbgrader` makes one). In a tempora
 with the metadata of scripts/nbgrader_metadata.py, is the source of an assignment. `nbgrader generate_assignment`
 writes its release version (nbgrader's own stubs); `nbgrader autograde` then runs two submissions in the smoke profile
 (MNIST_DIR passed through): the teacher's notebook, which must score every point, and the release version, which must
-score 0. The submissions sit where the notebooks expect: samples/ beside them, ../results/ above. Prints both scores
-read from nbgrader's gradebook; exit 1 if either is not as expected (or nbgrader fails), 2 for bad input.
+score 0. The submissions sit where the notebooks expect: samples/ beside them, ../results/ above. The self-checks'
+hidden tests (`### BEGIN HIDDEN TESTS` ... `### END HIDDEN TESTS`) must be absent from the release version and back
+in every graded copy. Prints both scores read from nbgrader's gradebook and the hidden tests found; exit 1 if anything
+is not as expected (or nbgrader fails), 2 for bad input.
 """
 from __future__ import annotations
 
@@ -29,6 +31,35 @@ import nbgrader_metadata  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "lab"
 SUBMISSIONS = {"solutions": "the teacher's notebook", "stubs": "nbgrader's release version"}  # student id: what
+HIDDEN = "### BEGIN HIDDEN TESTS"
+
+
+def hidden_lines(notebook: Path) -> set[str]:
+    """Return the lines of code inside the hidden-test blocks of ``notebook``'s cells."""
+    import nbformat
+
+    found, inside = set(), False
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for line in cell.source.splitlines():
+            marker = line.strip()
+            inside = marker == HIDDEN or (inside and marker != "### END HIDDEN TESTS")
+            if inside and marker != HIDDEN and marker:
+                found.add(marker)
+    return found
+
+
+def hidden_problems(course: Path, notebook: Path) -> list[str]:
+    """Return what is wrong with the hidden tests: shown in the release version, or missing from a graded copy."""
+    wanted, problems = hidden_lines(notebook), []
+    released = (course / "release" / ASSIGNMENT / notebook.name).read_text()
+    shown = sorted(line for line in wanted if line in released)
+    if HIDDEN in released or shown:
+        problems.append(f"the release version shows hidden tests ({len(shown)} line(s))")
+    for student in SUBMISSIONS:
+        graded = (course / "autograded" / student / ASSIGNMENT / notebook.name).read_text()
+        if any(line not in graded for line in wanted):
+            problems.append(f"{student}'s graded copy lacks hidden tests")
+    return problems
 
 
 def run_nbgrader(course: Path, *args: str) -> None:
@@ -99,8 +130,9 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="nbgrader-course-") as scratch:
         course = (args.keep or Path(scratch) / "course").resolve()
         scores = grade(course, args.notebook.resolve())
+        problems = hidden_problems(course, args.notebook.resolve())
     print(f"nbgrader {nbgrader.__version__} graded {args.notebook.name} (smoke profile):")
-    wrong = 0
+    wrong = len(problems)
     for student, what in SUBMISSIONS.items():
         score, top = scores[student]
         expected = top if student == "solutions" else 0
@@ -108,6 +140,9 @@ def main(argv=None) -> int:
         wrong += not ok
         label = f"{what} ({student}):"
         print(f"  {label:42} {score:g} / {top:g} points (expected {expected:g}){'' if ok else '  <- WRONG'}")
+    hidden = len(hidden_lines(args.notebook))
+    print(f"  hidden tests: {hidden} line(s); " + ("; ".join(f"{p}  <- WRONG" for p in problems) if problems else
+          "none in the release version, all in the graded copies" if hidden else "none in this notebook"))
     print(f"done in {time.monotonic() - started:.0f} s")
     return 1 if wrong else 0
 

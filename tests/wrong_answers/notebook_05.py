@@ -1,4 +1,26 @@
-"""Notebook 05 (beyond 99.41%): wrong answers that each self-check must reject (exercise 1 so far; issue 27 goes on)."""
+"""Notebook 05 (beyond 99.41%): wrong answers that each self-check must reject."""
+
+def _textbook(conv="layers.Conv2D(maps, 5, use_bias=False)", relu='layers.Activation("relu")', maps="(75, 100)",
+              order=("conv", "norm", "relu", "pool"), only_first=False):
+    """Return a build_textbook_bn as the solution writes it, with one part changed."""
+    parts = {"conv": conv, "norm": "layers.BatchNormalization(momentum=0.9)", "relu": relu,
+             "pool": "layers.MaxPooling2D(2)"}
+    adds = "".join(f"        model.add({parts[part]})\n" for part in order if parts[part])
+    if only_first:
+        adds = adds.replace("        model.add(layers.BatchNormalization", "        if maps == 75:\n"
+                            "            model.add(layers.BatchNormalization")
+    return f"""
+def build_textbook_bn():
+    model = keras.Sequential([keras.Input(shape=(28, 28, 1))])
+    for maps in {maps}:
+{adds}        model.add(layers.Dropout(0.2))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(500, activation="relu"))
+    model.add(layers.Dropout(0.5))
+    model.add(layers.Dense(10, activation="softmax", dtype="float32"))
+    return model
+"""
+
 
 WRONG = {
     1: {
@@ -17,6 +39,87 @@ step_schedule = keras.optimizers.schedules.PiecewiseConstantDecay(
         "a boundary one step early": """
 step_schedule = keras.optimizers.schedules.PiecewiseConstantDecay(
     boundaries=[total_steps // 3 - 1, 2 * total_steps // 3], values=[3e-3, 1e-3, 3e-4])
+""",
+    },
+    2: {
+        "label smoothing 0.1, the lesson's value": """
+smooth_loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.1)
+target_02 = target * (1 - 0.2) + 0.2 / 10
+floor_02 = float(-np.sum(target_02 * np.log(target_02)))
+""",
+        "the floor of the loss without smoothing (0)": """
+smooth_loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.2)
+floor_02 = 0.0
+""",
+        "0.2 spread over the nine wrong digits only": """
+smooth_loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.2)
+target_02 = target * (1 - 0.2) + (1 - target) * 0.2 / 9
+floor_02 = float(-np.sum(target_02 * np.log(target_02)))
+""",
+        "the cross-entropy against the one-hot target, not the smoothed one": """
+smooth_loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.2)
+target_02 = target * (1 - 0.2) + 0.2 / 10
+floor_02 = float(-np.sum(target * np.log(target_02)))
+""",
+    },
+    3: {
+        "the convolutions keep their bias": _textbook(conv="layers.Conv2D(maps, 5)"),
+        "the ReLU before the normalisation": _textbook(
+            conv='layers.Conv2D(maps, 5, use_bias=False, activation="relu")', relu=""),
+        "normalised after the pooling": _textbook(order=("conv", "relu", "pool", "norm")),
+        "normalisation in the first block only": _textbook(maps="(75, 100)", only_first=True),
+    },
+    4: {
+        "watches the validation accuracy": """
+stop_on_loss = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=2, restore_best_weights=True)
+""",
+        "watches the training loss": """
+stop_on_loss = keras.callbacks.EarlyStopping(monitor="loss", patience=2, restore_best_weights=True)
+""",
+        "keeps the last epoch's weights": """
+stop_on_loss = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2)
+""",
+        "a patience of 20": """
+stop_on_loss = keras.callbacks.EarlyStopping(monitor="val_loss", patience=20, restore_best_weights=True)
+""",
+    },
+    5: {
+        "each member alone, not the first k together": """
+predictions = [m.predict(x_val, batch_size=1000, verbose=0) for m in members]
+ensemble_sizes = [float(np.mean(p.argmax(axis=1) == val_labels)) for p in predictions]
+""",
+        "on the test split, not validation": """
+predictions = [m.predict(x_test, batch_size=1000, verbose=0) for m in members]
+ensemble_sizes = [float(np.mean(np.mean(predictions[:k], axis=0).argmax(axis=1) == y_test.argmax(axis=1)))
+                  for k in range(1, len(members) + 1)]
+""",
+        "percentages, not shares": """
+predictions = [m.predict(x_val, batch_size=1000, verbose=0) for m in members]
+ensemble_sizes = [100 * float(np.mean(np.mean(predictions[:k], axis=0).argmax(axis=1) == val_labels))
+                  for k in range(1, len(members) + 1)]
+""",
+        "the whole ensemble's accuracy for every size": """
+ensemble_sizes = [float(ensemble_accuracy)] * len(members)
+""",
+    },
+    6: {
+        "a percentage, not a share": """
+member_votes = member_probabilities.argmax(axis=2)
+vote_counts = np.stack([(member_votes == digit).sum(axis=0) for digit in range(10)], axis=1)
+vote_accuracy = 100 * float(np.mean(vote_counts.argmax(axis=1) == val_labels))
+""",
+        "the first member's votes only": """
+vote_accuracy = float(np.mean(member_probabilities[0].argmax(axis=1) == val_labels))
+""",
+        "votes counted over the wrong axis (per member, not per image)": """
+member_votes = member_probabilities.argmax(axis=2)
+vote_counts = np.stack([(member_votes == digit).sum(axis=1) for digit in range(10)], axis=1)
+vote_accuracy = float(np.mean(vote_counts.argmax(axis=1)[0] == val_labels))
+""",
+        "on the test split": """
+test_votes = np.stack([m.predict(x_test, batch_size=1000, verbose=0).argmax(axis=1) for m in members])
+vote_counts = np.stack([(test_votes == digit).sum(axis=0) for digit in range(10)], axis=1)
+vote_accuracy = float(np.mean(vote_counts.argmax(axis=1) == y_test.argmax(axis=1)))
 """,
     },
 }
