@@ -14,26 +14,47 @@ momentum_accuracy = {accuracy}
 """
 
 
+def _dense(params="784 * h + h + h * 10 + 10", units="h", output="softmax",
+           search="max(h for h in range(1, 1000) if dense_params(h) <= 100_000)"):
+    """Return an answer to exercise 1 as the solution writes it, with one part changed."""
+    return f"""
+def build_dense(h):
+    return keras.Sequential([
+        keras.Input(shape=(784,)),
+        layers.Dense({units}, activation="relu", kernel_initializer="normal"),
+        layers.Dense(10, activation="{output}", kernel_initializer="normal"),
+    ])
+
+
+def dense_params(h):
+    return {params}
+
+
+h_for_100k = {search}
+"""
+
+
+def _small(monitor="val_loss", callbacks="callbacks=[stop_early], ", width="h_for_100k", times=1,
+           optimizer="keras.optimizers.SGD(learning_rate=0.01, momentum=0.9)",
+           accuracy="small_model.evaluate(x_test_flat, y_test_one_hot, verbose=0)[1]"):
+    """Return an answer to exercise 4 as the solution writes it, with one part changed."""
+    fit = ("small_history = small_model.fit(x_train_flat, y_train_one_hot, batch_size=batch_size, epochs=max_epochs, "
+           f"validation_split=0.2, {callbacks}verbose=0)\n")
+    return f"""
+stop_early = keras.callbacks.EarlyStopping(monitor="{monitor}", patience=3, restore_best_weights=True)
+small_model = build_dense({width})
+small_model.compile(optimizer={optimizer}, loss="categorical_crossentropy", metrics=["accuracy"])
+""" + fit * times + f"small_accuracy = {accuracy}\n"
+
+
 WRONG = {
     1: {
-        "forgot the biases": """
-def dense_params(h):
-    return 784 * h + 10 * h
-
-h_for_100k = max(h for h in range(1, 1000) if dense_params(h) <= 100_000)
-""",
-        "forgot the output layer": """
-def dense_params(h):
-    return 784 * h + h
-
-h_for_100k = max(h for h in range(1, 1000) if dense_params(h) <= 100_000)
-""",
-        "the first width over the budget (off by one)": """
-def dense_params(h):
-    return 784 * h + h + 10 * h + 10
-
-h_for_100k = min(h for h in range(1, 1000) if dense_params(h) > 100_000)
-""",
+        "forgot the biases in dense_params": _dense(params="784 * h + h * 10"),
+        "forgot the output layer in dense_params": _dense(params="784 * h + h"),
+        "the first width over the budget (off by one)": _dense(
+            search="min(h for h in range(1, 1000) if dense_params(h) > 100_000)"),
+        "the hidden width fixed at 800 in build_dense": _dense(units="800"),
+        "a sigmoid output instead of softmax": _dense(output="sigmoid"),
     },
     2: {
         "divided by the column sums (the predictions), not the rows": """
@@ -74,4 +95,13 @@ momentum_history = momentum_model.fit(x_train_flat, y_train_one_hot, batch_size=
         "never trained: the step counter set by hand and a number copied from the committed outputs": _momentum(
             fit="momentum_model.optimizer.iterations.assign(-(-int(len(x_train_flat) * 0.8) // batch_size) * epochs)",
             accuracy="0.9757"),    },
+    4: {
+        "watches the validation accuracy": _small(monitor="val_accuracy"),
+        "the callback never passed to fit": _small(callbacks=""),
+        "the baseline's 800 neurons, not h_for_100k": _small(width="800"),
+        "fit called twice": _small(times=2),
+        "no momentum": _small(optimizer="keras.optimizers.SGD(learning_rate=0.01)"),
+        "the validation accuracy reported as the test accuracy": _small(
+            accuracy='small_history.history["val_accuracy"][-1]'),
+    },
 }

@@ -1,47 +1,65 @@
 """Notebook 02 (the 6-layer CNN): wrong answers that each self-check must reject."""
 
+def _features(kernel="3", padding="", side_layer="4", flatten="features_3x3.layers[-1].output.shape[-1]"):
+    """Return an answer to exercise 1 as the solution writes it, with one part changed."""
+    return f"""
+features_3x3 = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Conv2D(75, {kernel}, activation="relu"{padding}),
+    layers.MaxPooling2D(2),
+    layers.Dropout(0.2),
+    layers.Conv2D(100, {kernel}, activation="relu"{padding}),
+    layers.MaxPooling2D(2),
+    layers.Dropout(0.2),
+    layers.Flatten(),
+])
+side_with_3x3 = features_3x3.layers[{side_layer}].output.shape[1]
+flatten_size_with_3x3 = {flatten}
+"""
+
+
+_DENSE = """    layers.Dense(500, activation="relu"),
+    layers.Dropout(0.5),
+"""
+
+
+def _cnn_48(first="48", second="100", dense=_DENSE, total="cnn_48.count_params()",
+            formula="(kernel * kernel * in_maps + 1) * out_maps"):
+    """Return an answer to exercise 2 as the solution writes it, with one part changed."""
+    return f"""
+cnn_48 = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Conv2D({first}, 5, activation="relu"),
+    layers.MaxPooling2D(2),
+    layers.Dropout(0.2),
+    layers.Conv2D({second}, 5, activation="relu"),
+    layers.MaxPooling2D(2),
+    layers.Dropout(0.2),
+    layers.Flatten(),
+{dense}    layers.Dense(10, activation="softmax"),
+])
+total_params_48 = {total}
+
+
+def conv_params(kernel, in_maps, out_maps):
+    return {formula}
+"""
+
+
 WRONG = {
     1: {
-        "rounded up when pooling": """
-import math
-
-side = 28
-for _ in range(2):
-    side = math.ceil((side - 3 + 1) / 2)
-side_with_3x3 = side
-flatten_size_with_3x3 = side * side * 100
-""",
-        "as if padding kept the size (only pooling shrinks)": """
-side_with_3x3 = 28 // 2 // 2
-flatten_size_with_3x3 = side_with_3x3 * side_with_3x3 * 100
-""",
-        "flattened one feature map instead of all 100": """
-side = 28
-for _ in range(2):
-    side = (side - 3 + 1) // 2
-side_with_3x3 = side
-flatten_size_with_3x3 = side * side
-""",
+        "the 5x5 kernels kept": _features(kernel="5"),
+        'padding "same" (only pooling shrinks)': _features(padding=', padding="same"'),
+        "the side read after the first pooling": _features(side_layer="1"),
+        "the flatten size as side x side, the 100 maps forgotten": _features(
+            flatten="side_with_3x3 * side_with_3x3"),
     },
     2: {
-        "forgot the biases": """
-def conv_params(kernel, in_maps, out_maps):
-    return kernel * kernel * in_maps * out_maps
-
-total_params_48 = conv_params(5, 1, 48) + conv_params(5, 48, 100) + (1600 + 1) * 500 + (500 + 1) * 10
-""",
-        "changed only the first convolution (the second still sees 75 maps)": """
-def conv_params(kernel, in_maps, out_maps):
-    return (kernel * kernel * in_maps + 1) * out_maps
-
-total_params_48 = conv_params(5, 1, 48) + conv_params(5, 75, 100) + (1600 + 1) * 500 + (500 + 1) * 10
-""",
-        "one bias per input map": """
-def conv_params(kernel, in_maps, out_maps):
-    return (kernel * kernel + 1) * in_maps * out_maps
-
-total_params_48 = conv_params(5, 1, 48) + conv_params(5, 48, 100) + (1600 + 1) * 500 + (500 + 1) * 10
-""",
+        "48 filters in the second convolution, not the first": _cnn_48(first="75", second="48"),
+        "the biases forgotten in conv_params": _cnn_48(formula="kernel * kernel * in_maps * out_maps"),
+        "the published network's count reported": _cnn_48(total="995_060"),
+        "one bias per input map": _cnn_48(formula="(kernel * kernel + 1) * in_maps * out_maps"),
+        "the hidden Dense layer left out": _cnn_48(dense=""),
     },
     3: {
         "every mistake, whatever its confidence": """

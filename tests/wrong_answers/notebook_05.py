@@ -22,6 +22,20 @@ def build_textbook_bn():
 """
 
 
+def _stepped(monitor="val_loss", restore=", restore_best_weights=True", callbacks="callbacks=[stop_on_loss], ",
+             rate="step_schedule", validation="validation_data=val_data, ", times=1):
+    """Return an answer to exercise 4 as the solution writes it, with one part changed."""
+    fit = (f"stepped_history = stepped_model.fit(batches(x_small, y_small), epochs=epochs, {validation}{callbacks}"
+           "verbose=0)\n")
+    return f"""
+keras.utils.set_random_seed(0)
+stop_on_loss = keras.callbacks.EarlyStopping(monitor="{monitor}", patience=2{restore})
+stepped_model = build_seed_cnn()
+stepped_model.compile(optimizer=keras.optimizers.Adam(learning_rate={rate}),
+                      loss="categorical_crossentropy", metrics=["accuracy"])
+""" + fit * times
+
+
 WRONG = {
     1: {
         "the second boundary too late (119 for 141 steps, not 94)": """
@@ -70,18 +84,12 @@ floor_02 = float(-np.sum(target * np.log(target_02)))
         "normalisation in the first block only": _textbook(maps="(75, 100)", only_first=True),
     },
     4: {
-        "watches the validation accuracy": """
-stop_on_loss = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=2, restore_best_weights=True)
-""",
-        "watches the training loss": """
-stop_on_loss = keras.callbacks.EarlyStopping(monitor="loss", patience=2, restore_best_weights=True)
-""",
-        "keeps the last epoch's weights": """
-stop_on_loss = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2)
-""",
-        "a patience of 20": """
-stop_on_loss = keras.callbacks.EarlyStopping(monitor="val_loss", patience=20, restore_best_weights=True)
-""",
+        "watches the validation accuracy": _stepped(monitor="val_accuracy"),
+        "keeps the last epoch's weights": _stepped(restore=""),
+        "the callback written but never passed to fit": _stepped(callbacks=""),
+        "a constant rate, not the schedule": _stepped(rate="3e-3"),
+        "no validation data: the callback has no val_loss to watch": _stepped(validation=""),
+        "fit called twice": _stepped(times=2),
     },
     5: {
         "each member alone, not the first k together": """
