@@ -3,8 +3,9 @@
 `pytest --nbval` executes a notebook's cells one by one in one kernel. Just before the first exercise, that kernel holds
 exactly what a student's kernel holds when they reach the exercises (the student edition's code differs from the
 teacher's notebook only in the solutions). So the item added here runs, at that point and in that kernel, the student
-edition of every remaining code cell: each stub must raise NotImplementedError, each self-check must fail against it,
-and every other cell must run. nbval then goes on with the teacher's solutions, whose self-checks must pass. One kernel
+edition of every remaining code cell: each stub must raise NotImplementedError (or, when the solution is a function's
+body, define a function that does), each self-check must fail against it, a cell that uses an answer may fail, and
+every other cell must run. nbval then goes on with the teacher's solutions, whose self-checks must pass. One kernel
 per notebook instead of two, and nbval's own run proves everything before the exercises.
 """
 from __future__ import annotations

@@ -151,8 +151,10 @@ def test_exercises_are_found_by_their_self_checks_in_either_edition():
     teacher = nbformat.read(ROOT / "notebooks" / "04_experiments.ipynb", as_version=4)
     for nb in (teacher, edition.make_student_notebook(teacher)):
         exercises = grader.find_exercises(nb)
+        checks = [i for i, cell in enumerate(teacher.cells) if cell.source.startswith("# Self-check for exercise")]
         assert [(e["number"], e["answer_id"], e["check"].id) for e in exercises] == [
-            (n, f"nb04-{59 + 3 * n}", f"nb04-{60 + 3 * n}") for n in range(1, 7)]
+            (n, teacher.cells[i - 1].id, teacher.cells[i].id) for n, i in enumerate(checks, start=1)]
+        assert len(exercises) == 8 and exercises[0]["answer_id"] == "nb04-09"  # build_model, in the lesson
     tiny = grader.find_exercises(teacher_notebook())
     assert [e["ids"] for e in tiny] == [["t-04", "t-05"], ["t-06", "t-07"], ["t-08", "t-09"]]
     assert grader.lesson_ids(teacher_notebook(), tiny) == ["t-02"]

@@ -4,6 +4,7 @@ exercises' cleared, and every self-check failing against the stubs.
 The student editions are executed under `pytest --nbval`, in nbval's kernels (tests/nbval_student.py); the tests here
 check that machinery on made-up notebooks, and that every notebook gets its check.
 """
+import re
 from pathlib import Path
 
 import nbformat
@@ -333,3 +334,19 @@ def test_hidden_tests_are_left_out_whole_and_the_visible_check_stays():
              "    ### END HIDDEN TESTS\nprint('Exercise 1: correct.')")
     assert edition.HIDDEN_TESTS.sub("", check) == (
         "# Self-check for exercise 1\nassert answer > 0\nprint('Exercise 1: correct.')")
+
+
+# --- the student writes the Keras: in every notebook that trains a model, at least three pieces of it ---
+
+KERAS_CODE = re.compile(r"keras\.(Input|Sequential|Model|callbacks\.|optimizers\.|layers\.)|\blayers\.[A-Z]"
+                        r"|\.compile\(|\.fit\(|GradientTape")
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in ("01", "02", "03", "04", "05")],
+                         ids=lambda p: p.stem)
+def test_the_student_writes_at_least_three_pieces_of_keras_and_trains_one(path):
+    solutions = ["\n".join(solution_lines(cell.source)) for cell in nbformat.read(path, as_version=4).cells
+                 if cell.cell_type == "code" and edition.BEGIN in cell.source]
+    keras_stubs = [code for code in solutions if KERAS_CODE.search(code)]
+    assert len(keras_stubs) >= 3, f"{len(keras_stubs)} of the exercises have the student write Keras; want 3"
+    assert any(".fit(" in code for code in keras_stubs), "no exercise trains what the student wrote"
