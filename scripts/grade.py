@@ -33,7 +33,9 @@ sys.path.append(str(Path(__file__).resolve().parent))  # the sibling scripts, sh
 
 from make_student_edition import SELF_CHECK  # noqa: E402  (the exercises' markers live there, as nbgrader's do)
 
-DEFAULT_TIMEOUT = {"full": 3600, "smoke": 600}  # seconds per notebook: 04 in full takes up to 27 min on 2 cores
+# Seconds per notebook, about twice the longest Run All on the slowest 2-core CPU met: in full, 6 units (the class-time
+# budget) of 154 s is 15 min; in smoke, a submission of 04 or 05 takes under a minute (docs/grading.md).
+DEFAULT_TIMEOUT = {"full": 1800, "smoke": 300}
 COLUMNS = ("student", "exercise", "passed", "message")
 
 

@@ -51,15 +51,21 @@ def hidden_lines(notebook: Path) -> set[str]:
 def hidden_problems(course: Path, notebook: Path) -> list[str]:
     """Return what is wrong with the hidden tests: shown in the release version, or missing from a graded copy."""
     wanted, problems = hidden_lines(notebook), []
-    released = (course / "release" / ASSIGNMENT / notebook.name).read_text()
-    shown = sorted(line for line in wanted if line in released)
+    released = code_lines(course / "release" / ASSIGNMENT / notebook.name)
+    shown = wanted & released
     if HIDDEN in released or shown:
         problems.append(f"the release version shows hidden tests ({len(shown)} line(s))")
     for student in SUBMISSIONS:
-        graded = (course / "autograded" / student / ASSIGNMENT / notebook.name).read_text()
-        if any(line not in graded for line in wanted):
+        if wanted - code_lines(course / "autograded" / student / ASSIGNMENT / notebook.name):
             problems.append(f"{student}'s graded copy lacks hidden tests")
     return problems
+
+
+def code_lines(notebook: Path) -> set[str]:
+    """Return the stripped lines of every cell of ``notebook``."""
+    import nbformat
+
+    return {line.strip() for cell in nbformat.read(notebook, as_version=4).cells for line in cell.source.splitlines()}
 
 
 def run_nbgrader(course: Path, *args: str) -> None:
