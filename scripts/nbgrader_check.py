@@ -84,14 +84,20 @@ def run_nbgrader(course: Path, *args: str) -> None:
 
 
 def submit(course: Path, student: str, notebook: Path) -> None:
-    """Put ``notebook`` in the course as ``student``'s submission, with samples/ beside it and ../results/ above."""
+    """Put ``notebook`` in the course as ``student``'s submission, with samples/ beside it and ../results/ above.
+
+    (samples/ travels with the submission into autograded/; ../results/ is linked above both folders.)
+    """
     folder = course / "submitted" / student / ASSIGNMENT
     folder.mkdir(parents=True)
     shutil.copy(notebook, folder / notebook.name)
     # nbgrader runs a submission in its own folder: give it what the notebooks read relative to notebooks/.
     if (ROOT / "notebooks" / "samples").is_dir():
         shutil.copytree(ROOT / "notebooks" / "samples", folder / "samples")
-    (folder.parent / "results").symlink_to(ROOT / "results", target_is_directory=True)
+    # nbgrader runs it from autograded/STUDENT/ASSIGNMENT/: ../results/ must be there too.
+    for parent in (folder.parent, course / "autograded" / student):
+        parent.mkdir(parents=True, exist_ok=True)
+        (parent / "results").symlink_to(ROOT / "results", target_is_directory=True)
 
 
 def grade(course: Path, notebook: Path) -> dict[str, tuple[float, float]]:
