@@ -27,17 +27,14 @@ import make_student_edition as edition  # noqa: E402
 SHARES = {"solution": 0.6, "wrong": 0.25, "stub": 0.15}  # what a student's answer to an exercise is, how often
 
 
-def answer_cells(nb) -> list[int]:
-    """Return the index of each exercise's answer cell, in the order of the exercises."""
-    return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and edition.BEGIN in cell.source]
-
-
 def make_class(nb, wrong: dict, students: int, seed: int):
     """Return [(student, notebook, {exercise: answer})] for ``students`` generated submissions of ``nb``."""
-    rng, cells, made = random.Random(seed), answer_cells(nb), []
+    from nbval_wrong import exercises
+
+    rng, answers, made = random.Random(seed), [(number, cell) for number, cell, _ in exercises(nb)], []
     for number in range(1, students + 1):
         submission, key = copy.deepcopy(nb), {}
-        for exercise, index in enumerate(cells, start=1):
+        for exercise, index in answers:
             kind = rng.choices(list(SHARES), weights=list(SHARES.values()))[0]
             if kind == "wrong" and not wrong.get(exercise):
                 kind = "stub"

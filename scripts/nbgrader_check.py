@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.append(str(Path(__file__).resolve().parent))  # the sibling scripts, shadowing nothing installed
 
 import nbgrader_metadata  # noqa: E402
+from make_student_edition import HIDDEN_TESTS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "lab"
@@ -35,17 +36,12 @@ HIDDEN = "### BEGIN HIDDEN TESTS"
 
 
 def hidden_lines(notebook: Path) -> set[str]:
-    """Return the lines of code inside the hidden-test blocks of ``notebook``'s cells."""
+    """Return the lines of code inside the hidden-test blocks of ``notebook``'s cells (markers left out)."""
     import nbformat
 
-    found, inside = set(), False
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        for line in cell.source.splitlines():
-            marker = line.strip()
-            inside = marker == HIDDEN or (inside and marker != "### END HIDDEN TESTS")
-            if inside and marker != HIDDEN and marker:
-                found.add(marker)
-    return found
+    blocks = (match.group(0) for cell in nbformat.read(notebook, as_version=4).cells
+              for match in HIDDEN_TESTS.finditer(cell.source))
+    return {line.strip() for block in blocks for line in block.splitlines()[1:-1] if line.strip()}
 
 
 def hidden_problems(course: Path, notebook: Path) -> list[str]:
