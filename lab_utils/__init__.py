@@ -25,12 +25,11 @@ from .training import predict_classes  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [  # by notebook: set-up and data; 01-02 the published networks; 00-02 plots; 03 inside; 04-05; 06
-    "setup", "set_seed", "load_mnist", "prepare_images", "one_hot",
-    "build_dense_baseline", "build_seed_cnn", "seed_cnn_shapes", "predict_classes", "trained_seed_cnn",
-    "load_prepared_networks", "plot_digit_grid", "plot_mean_digits", "plot_pixel_histogram", "plot_class_balance",
-    "plot_learning_curves", "confusion_matrix", "plot_confusion_matrix", "misclassified_indices", "plot_misclassified",
-    "plot_conv_filters", "feature_maps", "plot_feature_maps", "saliency_map", "plot_saliency", "dense_activations",
-    "pca_2d", "plot_embedding", "plot_sweep", "plot_schedule",
-    "preprocess_digit", "preprocess_digit_steps", "centre_of_mass", "plot_preprocessing_steps", "plot_probabilities",
-    "plot_sample_predictions", "drawing_canvas",
+    "setup", "set_seed", "load_mnist", "prepare_images", "one_hot", "build_dense_baseline", "build_seed_cnn",
+    "seed_cnn_shapes", "predict_classes", "trained_seed_cnn", "load_prepared_networks", "plot_digit_grid",
+    "plot_mean_digits", "plot_pixel_histogram", "plot_class_balance", "plot_learning_curves", "confusion_matrix",
+    "plot_confusion_matrix", "misclassified_indices", "plot_misclassified", "plot_conv_filters", "feature_maps",
+    "plot_feature_maps", "saliency_map", "plot_saliency", "dense_activations", "pca_2d", "plot_embedding",
+    "plot_sweep", "plot_schedule", "preprocess_digit", "preprocess_digit_steps", "centre_of_mass",
+    "plot_preprocessing_steps", "plot_probabilities", "plot_sample_predictions", "drawing_canvas",
 ]

@@ -10,15 +10,16 @@ from pathlib import Path
 import numpy as np
 
 from .checks import check_positive_int
-from .environment import apply_thread_cap, check_versions
+from .environment import THREADS_ENV_VAR, apply_thread_cap, check_versions
 from .precision import use_best_precision
 from .profiles import Profile, get_profile, set_seed
 
+GPU_HOW = "Runtime > Change runtime type > a GPU (then run the notebook again from the top)."
 TIMES_CSV = Path(__file__).resolve().parents[1] / "results" / "notebook_times.csv"  # the recorded Run All times
 
 
 def setup(seed: int = 0, *, float32: bool = False, notebook: str | None = None) -> Profile:
-    """Check the versions, then set the run profile, precision and seed, printing one line each; return the profile."""
+    """Check the versions, set the run profile, precision and seed, print one line of them; return the profile."""
     # float32=True keeps float32 whatever the hardware (the reproductions use it); else bfloat16 where a CPU has it.
     # notebook ("02"): on Colab without a GPU, one more line says how to get one and how long this notebook trains.
     from . import precision
@@ -31,11 +32,12 @@ def setup(seed: int = 0, *, float32: bool = False, notebook: str | None = None) 
     profile = get_profile()
     capabilities = precision.detect_capabilities()
     choice = use_best_precision(force_float32=True if float32 else None, capabilities=capabilities)
-    print(f"Versions:  Python {versions['python']}, TensorFlow {versions['tensorflow']}, Keras {versions['keras']}")
-    print(f"Profile:   {profile}")
-    print(f"Precision: {choice}")
-    print(f"Threads:   {apply_thread_cap()}")
-    print(f"Seed:      {int(seed)} (Python, NumPy and Keras)")
+    print(f"Python {versions['python']}, TensorFlow {versions['tensorflow']}, Keras {versions['keras']}; "
+          f"{choice.policy} ({choice.reason.split(' (')[0].replace('float32 forced', 'forced')}); seed {int(seed)}")
+    if f"{THREADS_ENV_VAR}=" in (threads := apply_thread_cap()):  # a cap was asked for: say whether it took
+        print(f"Threads:   {threads}")
+    if profile.smoke:  # the tests' and the grader's runs; a student's run is full and prints nothing more
+        print(f"Profile:   {profile}")
     if "google.colab" in sys.modules and not capabilities.gpus and notebook is not None:
         print(gpu_hint(recorded_units(notebook), epoch_unit_seconds(steps=10)))
     return profile
@@ -56,18 +58,16 @@ def recorded_units(notebook: str) -> float | None:
 
 def gpu_hint(units: float | None, unit_seconds: float) -> str:
     """Return the line that tells a Colab student without a GPU how to get one, and how long training takes here."""
-    how = "Runtime > Change runtime type > a GPU (then run the notebook again from the top)"
     if units is None:
-        return f"No GPU:    this runtime trains on its CPU; for a GPU: {how}."
+        return "No GPU:    this runtime trains on its CPU; for a GPU: " + GPU_HOW
     return (f"No GPU:    this notebook's training takes about {units:.1f} epochs of the published CNN, about "
-            f"{units * unit_seconds / 60:.0f} min on this CPU; a GPU runtime trains much faster: {how}.")
+            f"{units * unit_seconds / 60:.0f} min on this CPU; a GPU runtime trains much faster: {GPU_HOW}")
 
 
 def epoch_unit_seconds(steps: int = 10) -> float:
     """Return an estimate of the seconds one epoch of the published CNN recipe takes here, in float32."""
-    # The lab's unit of class time (scripts/epoch_unit.py times a whole one): Adam, batches of 200, 48,000 training
-    # images and 12,000 for validation. Here ``steps`` batches are timed after a warm-up one, and the median step is
-    # scaled to the epoch's 240 steps plus its validation (about 0.1 of them): seconds instead of minutes.
+    # The unit of class time (scripts/epoch_unit.py times a whole one): ``steps`` batches of 200 timed after a warm-up
+    # one, the median scaled to the epoch's 240 steps (48,000 images) plus its validation (about 0.1 of them).
     import keras
 
     from .data import one_hot

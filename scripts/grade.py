@@ -1,17 +1,19 @@
 """Grade a folder of submitted notebooks against the teacher's: one row per student and exercise.
 
     python scripts/grade.py SUBMISSIONS --notebook notebooks/04_experiments.ipynb
-    python scripts/grade.py SUBMISSIONS --notebook notebooks/04_experiments.ipynb --profile smoke --timeout 300
+    python scripts/grade.py SUBMISSIONS --notebook notebooks/04_experiments.ipynb --profile full --timeout 1800
     python scripts/grade.py SUBMISSIONS --notebook notebooks/04_experiments.ipynb --out grades/04.csv
 
 Each file in SUBMISSIONS is one student's notebook, named by its stem (alice.ipynb: alice); a sub-folder is one
-student too, named by the folder, holding the notebook (the one named like the teacher's, or its only .ipynb). Each
-submission gets the teacher's self-check cells back (matched by cell id), then runs top to bottom in its own kernel,
-in a temporary copy of the lab's folders (notebooks/ with samples/, and results/ beside it), with LAB_PROFILE set to
-the profile chosen and at most --timeout seconds for the whole notebook. An exercise passes when its self-check cell
-runs without an error. The table (--out, default grades.csv) has the columns student, exercise, passed, message; a
-submission that cannot be graded (not a notebook, another notebook, deleted cells, past the time limit) gets rows
-that say why. See docs/grading.md. Submissions are untrusted code: run this in a container or as a separate user.
+student too, named by the folder, holding the notebook (the one named like the teacher's, or its only .ipynb). What
+runs is the teacher's notebook with the student's answer cells (matched by cell id) and the code cells the student
+added: every other cell, the lesson and the self-checks with their hidden tests, is the teacher's. It runs top to bottom
+in its own kernel, in a temporary copy of the lab's folders (notebooks/ with samples/, and results/ beside it), with
+LAB_PROFILE set to the profile chosen and at most --timeout seconds for the whole notebook. An exercise passes when
+its self-check cell runs without an error. The table (--out, default grades.csv) has the columns student, exercise,
+passed, message; a submission that cannot be graded (not a notebook, another notebook, past the time limit) and an
+exercise whose answer cell was deleted get rows that say why. See docs/grading.md. Submissions are untrusted code:
+run this in a container or as a separate user.
 """
 from __future__ import annotations
 
@@ -31,11 +33,11 @@ from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parent))  # the sibling scripts, shadowing nothing installed
 
-from make_student_edition import SELF_CHECK  # noqa: E402  (the exercises' markers live there, as nbgrader's do)
+from make_student_edition import BEGIN, SELF_CHECK  # noqa: E402  (the exercises' markers live there, as nbgrader's do)
 
 # Seconds per notebook, about twice the longest Run All on the slowest 2-core CPU met: in full, 6 units (the class-time
-# budget) of 154 s is 15 min; in smoke, a submission of 04 or 05 takes under a minute (docs/grading.md).
-DEFAULT_TIMEOUT = {"full": 1800, "smoke": 300}
+# budget) of 154 s is 15 min; in grading and smoke, a submission of 04 or 05 takes about a minute (docs/grading.md).
+DEFAULT_TIMEOUT = {"full": 1800, "grading": 300, "smoke": 300}
 COLUMNS = ("student", "exercise", "passed", "message")
 
 
@@ -81,12 +83,6 @@ def find_exercises(nb) -> list[dict]:
     return exercises
 
 
-def lesson_ids(nb, exercises) -> list[str]:
-    """Return the ids of the code cells before the first exercise: every exercise may depend on them."""
-    ids = [cell.id for cell in nb.cells if cell.cell_type == "code"]
-    return ids[: ids.index(exercises[0]["ids"][0])]
-
-
 # --- a submission: read, compared with the teacher's cells, self-checks restored ---
 
 def find_submissions(folder: Path, skip: Path | None = None) -> list[tuple[str, Path]]:
@@ -125,39 +121,52 @@ def read_submission(path: Path, teacher_name: str):
     return nb
 
 
-def deleted_cells(teacher, exercises, nb, teacher_name: str) -> dict[int, str]:
-    """Return, per exercise that lost a teacher's code cell, why it is not graded; Ungradable for another notebook."""
+def answer_ids(teacher) -> set[str]:
+    """Return the ids of the teacher's answer cells: the code cells with a marked solution, the student's to write."""
+    return {cell.id for cell in teacher.cells if cell.cell_type == "code" and BEGIN in cell.source}
+
+
+def graded_notebook(teacher, exercises, nb, teacher_name: str):
+    """Return the notebook to run and, per exercise whose answer cell is missing, why it is not graded.
+
+    It is the teacher's notebook, every cell restored (the lesson with its profile branches, the self-checks with their
+    hidden tests), with the student's answer cells in place of the teacher's, matched by cell id, and the code cells
+    the student added after the teacher's cell they follow. An answer cell deleted, or made markdown, is left out.
+    Ungradable if the submission is another notebook.
+    """
     ids = {cell.get("id") for cell in nb.cells} - {None}
-    teacher_ids = [cell.id for cell in teacher.cells]
-    checks = {exercise["check"].id for exercise in exercises} & ids  # restored, whatever the student made of them
-    code = {cell.get("id") for cell in nb.cells if cell.cell_type == "code"} | checks
+    teacher_ids = {cell.id for cell in teacher.cells}
     if not ids:
         raise Ungradable("its cells have no ids (nbformat < 4.5), so they cannot be matched to the teacher's cells")
-    common = len(ids & set(teacher_ids))
-    if common < len(teacher_ids) / 2:
-        raise Ungradable(f"another notebook, not {teacher_name}: only {common} of its {len(teacher_ids)} cell ids are "
-                         f"in it (its first cell is {nb.cells[0].get('id')!r})")
-    lesson = [i for i in lesson_ids(teacher, exercises) if i not in code]
+    if len(ids & teacher_ids) < len(teacher_ids) / 2:
+        raise Ungradable(f"another notebook, not {teacher_name}: only {len(ids & teacher_ids)} of its "
+                         f"{len(teacher_ids)} cell ids are in it (its first cell is {nb.cells[0].get('id')!r})")
+    answers = answer_ids(teacher)
+    theirs, added, after = {}, {}, None  # the student's answer cells; their own code cells, by the cell they follow
+    for cell in nb.cells:
+        if cell.get("id") in teacher_ids:
+            after = cell.id
+            if cell.id in answers and cell.cell_type == "code":
+                theirs[cell.id] = cell
+        elif cell.cell_type == "code":
+            added.setdefault(after, []).append(cell)
+    cells = list(added.get(None, []))
+    for cell in teacher.cells:
+        if cell.id not in answers or cell.id in theirs:
+            cells.append(theirs.get(cell.id, cell))
+        cells += added.get(cell.id, [])
+    run = copy.deepcopy(teacher)
+    run.cells = [copy.deepcopy(cell) for cell in cells]
+    for cell in run.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
     reasons = {}
     for exercise in exercises:
-        own = [i for i in exercise["ids"] if i not in code]
-        names = [f"{i} (its self-check)" if i == exercise["check"].id else f"{i} (its answer)"
-                 if i == exercise["answer_id"] else i for i in own]
-        if lesson:
-            names += [f"{i} (before the exercises, which every exercise may depend on)" for i in lesson]
-        if names:
-            reasons[exercise["number"]] = (f"not graded: the teacher's code cell{'s' * (len(names) > 1)} "
-                                           f"{', '.join(names)} {'are' if len(names) > 1 else 'is'} missing")
-    return reasons
-
-
-def restore_self_checks(nb, exercises) -> None:
-    """Replace each self-check cell of ``nb`` by the teacher's, matched by cell id (outputs cleared)."""
-    checks = {exercise["check"].id: exercise["check"] for exercise in exercises}
-    for index, cell in enumerate(nb.cells):
-        if cell.get("id") in checks:
-            nb.cells[index] = copy.deepcopy(checks[cell.id])
-            nb.cells[index].outputs, nb.cells[index].execution_count = [], None
+        missing = [i for i in exercise["ids"] if i in answers and i not in theirs]
+        if missing:
+            reasons[exercise["number"]] = (f"not graded: its answer cell{'s' * (len(missing) > 1)} "
+                                           f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing")
+    return run, reasons
 
 
 # --- running a submission: a fresh kernel, a temporary copy of the lab's folders, one deadline ---
@@ -234,11 +243,9 @@ def results(nb, exercises, replies, stopped) -> dict[int, tuple[bool, str]]:
 def grade(teacher, exercises, teacher_path: Path, path: Path, profile: str, timeout: float) -> dict:
     """Return (passed, message) per exercise for the submission at ``path``; it never raises."""
     try:
-        nb = read_submission(path, teacher_path.name)
-        graded = {number: (False, reason) for number, reason in
-                  deleted_cells(teacher, exercises, nb, teacher_path.name).items()}
+        nb, reasons = graded_notebook(teacher, exercises, read_submission(path, teacher_path.name), teacher_path.name)
+        graded = {number: (False, reason) for number, reason in reasons.items()}
         if len(graded) < len(exercises):
-            restore_self_checks(nb, exercises)
             kernel = teacher.metadata.get("kernelspec", {}).get("name", "python3")
             replies, stopped = execute(nb, teacher_path, kernel, profile, timeout)
             graded = {**results(nb, exercises, replies, stopped), **graded}
@@ -269,11 +276,12 @@ def parse_args(argv=None):
     parser.error = lambda message: parser.exit(2, f"grade.py: error: {message}\n")  # one line, no usage block
     parser.add_argument("submissions", type=Path, help="folder of submitted notebooks (or of one folder per student)")
     parser.add_argument("--notebook", type=Path, required=True, help="the teacher's notebook they are graded against")
-    parser.add_argument("--profile", choices=("full", "smoke"), default="full",
-                        help="LAB_PROFILE for the kernels: full checks accuracies, smoke only the code (default full)")
+    parser.add_argument("--profile", choices=tuple(DEFAULT_TIMEOUT), default="grading",
+                        help="LAB_PROFILE for the kernels: grading (the default) runs small and checks the floors "
+                             "calibrated for it, full runs as the committed outputs, smoke checks only the code")
     parser.add_argument("--timeout", type=positive_seconds, metavar="SECONDS",
-                        help=f"seconds per notebook (default {DEFAULT_TIMEOUT['full']} in full, "
-                             f"{DEFAULT_TIMEOUT['smoke']} in smoke)")
+                        help="seconds per notebook (default " + ", ".join(
+                            f"{seconds} in {name}" for name, seconds in DEFAULT_TIMEOUT.items()) + ")")
     parser.add_argument("--out", type=Path, default=Path("grades.csv"), metavar="CSV",
                         help="the table to write (default grades.csv)")
     args = parser.parse_args(argv)

@@ -8,7 +8,9 @@ In the teacher's notebooks each solution sits between `### BEGIN SOLUTION` and `
 (nbgrader's convention). In the student edition those lines and everything between them become one
 `raise NotImplementedError(...)` that says which exercise it is; code around the markers stays. The part of a
 self-check between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS` (the exact values an answer must have) is left
-out, as nbgrader leaves it out on release; grading runs it.
+out, as nbgrader leaves it out on release; grading runs it. The code reads as the full profile runs it: the branches
+for the tests' and the grader's smaller runs are left out (PROFILE_CODE says how), so a student reads no profile talk;
+grading restores the teacher's lesson cells with them (scripts/grade.py).
 
 The lesson keeps the committed outputs of the reference run (full profile), each with its execution count: figures,
 tables and printed accuracies, so that a student who only reads still sees the real results. Only the outputs that
@@ -44,9 +46,13 @@ SELF_CHECK = re.compile(r"# Self-check for exercise (\d+)\b")  # the first line 
 HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*(\n|\Z)",
                           re.MULTILINE | re.DOTALL)  # nbgrader's hidden tests: run when grading, never shown
 TEST_MARKER = re.compile(r"^[ \t]*# NBVAL_[A-Z_]+[ \t]*\n?", re.MULTILINE)  # nbval's markers: for the tests, not students
+PROFILE_CODE = ("The teacher's notebooks run in three profiles (full, smoke for the tests, grading); the student "
+                "edition shows the full profile's code only: `if profile.smoke:` blocks are left out, `if "
+                "profile.floors:` and `if not profile.smoke:` blocks are kept without their `if`, and "
+                "`profile.choose(full=X, ...)` becomes X.")
 NOTE_ID = "reference-outputs"  # the cell id of the note on the outputs, the same in every notebook
-NOTE = ("*The outputs below are the reference run's, made in the full profile. Running a cell replaces its output\n"
-        "with yours. The exercises, and any cell that uses your answers, start empty.*")  # wrapped as the lab's prose
+NOTE = ("*The outputs below are the reference run's, on all the data. Running a cell replaces its output with\n"
+        "yours. The exercises, and any cell that uses your answers, start empty.*")  # wrapped as the lab's prose
 
 
 def strip_solutions(source: str, exercise: int, where: str) -> str:
@@ -71,19 +77,72 @@ def strip_solutions(source: str, exercise: int, where: str) -> str:
     return "\n".join(out)
 
 
-def make_student_notebook(nb, notebook: str | None = None, address: colab.Address | None = None, note: bool = True):
+def strip_profile(source: str, where: str = "a cell") -> str:
+    """Return ``source`` as the full profile runs it, without the profile's branches (see PROFILE_CODE)."""
+    for step in ("choose", "if"):  # the calls first: a kept block may hold one
+        tree = parse_cell(source) if "profile" in source else None
+        if tree is None:
+            return source
+        lines = source.splitlines(keepends=True)
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line))
+
+        def offset(line: int, column: int | None = None) -> int:  # ast's columns count UTF-8 bytes; None: line end
+            text = lines[line - 1]
+            return starts[line - 1] + len(text if column is None else text.encode()[:column].decode("utf-8", "ignore"))
+
+        edits = []  # (start, end, replacement) in characters of source
+        for node in ast.walk(tree):
+            kind = _profile_test(node.test) if isinstance(node, ast.If) and not node.orelse else None
+            if step == "if" and kind == "smoke":  # the quick profiles' sizes: left out
+                edits.append((offset(node.lineno, 0), offset(node.end_lineno), ""))
+            elif step == "if" and kind == "floors":  # the full profile's floors: kept, one level out
+                indent = node.body[0].col_offset - node.col_offset
+                body = source[offset(node.body[0].lineno, 0): offset(node.end_lineno)]
+                edits.append((offset(node.lineno, 0), offset(node.end_lineno), re.sub(rf"(?m)^ {{{indent}}}", "", body)))
+            elif (step == "choose" and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr == "choose" and getattr(node.func.value, "id", None) == "profile"):
+                full = next((k.value for k in node.keywords if k.arg == "full"), None)
+                if full is None:
+                    raise ValueError(f"{where}: profile.choose(...) without full=, which the student edition shows")
+                value = source[offset(full.lineno, full.col_offset): offset(full.end_lineno, full.end_col_offset)]
+                edits.append((offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset), value))
+        for start, end, text in sorted(edits, reverse=True):
+            if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in edits):  # not nested
+                source = source[:start] + text + source[end:]
+    return source
+
+
+def _profile_test(test) -> str | None:
+    """Return "smoke" for `profile.smoke`, "floors" for `profile.floors` or `not profile.smoke`, else None."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    test = test.operand if negated else test
+    if not (isinstance(test, ast.Attribute) and isinstance(test.value, ast.Name) and test.value.id == "profile"):
+        return None
+    if (test.attr, negated) == ("smoke", False):
+        return "smoke"
+    return "floors" if (test.attr, negated) in (("smoke", True), ("floors", False)) else None
+
+
+def make_student_notebook(nb, notebook: str | None = None, address: colab.Address | None = None, note: bool = True,
+                          full: bool = True):
     """Return a copy of notebook ``nb`` with solutions stubbed and the exercises' outputs cleared.
 
     address: where the student edition lives; its Colab badge and set-up cell then open and clone the notebook
     ``notebook`` (a file name in notebooks/) there.
     note: add the note that the outputs kept are the reference run's (when any are), as a cell under the title; without
     it the cells stay those of ``nb``, one for one.
+    full: write the code as the full profile runs it, the profile's branches left out (see PROFILE_CODE); the tests
+    keep them (False) to run the edition in the smoke profile.
     """
     student, exercise, cleared = copy.deepcopy(nb), 0, cells_to_clear(nb)
     for index, cell in enumerate(student.cells):
         if cell.cell_type != "code":
             continue
         cell.source = HIDDEN_TESTS.sub("", TEST_MARKER.sub("", cell.source))
+        if full:
+            cell.source = strip_profile(cell.source, f"cell {index}")
         if BEGIN in cell.source:
             exercise += 1
             cell.source = strip_solutions(cell.source, exercise, f"cell {index}")

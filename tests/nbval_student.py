@@ -33,7 +33,8 @@ def student_tail(nb, edition):
     reads an answer, which fails until the student writes it) or "other". The cell indices are those of ``nb``: the
     student edition's note on the outputs, a markdown cell, is left out.
     """
-    student, uses = edition.make_student_notebook(nb, note=False), edition.cells_to_clear(nb)
+    student = edition.make_student_notebook(nb, note=False, full=False)  # smoke's sizes kept, as grading
+    uses = edition.cells_to_clear(nb)
     teacher_cells = nb.cells
     first = next((i for i, c in enumerate(teacher_cells) if c.cell_type == "code" and edition.BEGIN in c.source), None)
     if first is None:

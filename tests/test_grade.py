@@ -74,7 +74,8 @@ EXPECTED = {  # student: [(passed, message) of exercises 1, 2, 3]
     "edited": [CORRECT[0], (False, "AssertionError: shout should be HELLO, got 'hello'"), CORRECT[2]],
     "raises": [*CORRECT[:2], (True, "Exercise 3: correct. (before it, cell own-1 raised ZeroDivisionError: "
                                     "division by zero)")],
-    "deleted": [CORRECT[0], (False, "not graded: the teacher's code cell t-06 (its answer) is missing"), CORRECT[2]],
+    "deleted": [CORRECT[0], (False, "not graded: its answer cell t-06 is missing"), CORRECT[2]],
+    "lesson": CORRECT,  # its lesson cell and a self-check rewritten: both restored
     "loop": [CORRECT[0], *[(False, f"not graded: the notebook ran past the time limit of {TIMEOUT} s "
                                    "(in cell t-06)")] * 2],  # and the submissions after it still run
     "broken": [(False, "not valid JSON at line 2, column 1: the file is damaged or is no notebook")] * 3,
@@ -104,6 +105,7 @@ def graded(tmp_path_factory):
         "edited": edited(teacher, t_06="shout = word", t_07="print('Exercise 2: correct.')"),
         "raises": with_cell_before(teacher, "t-08", "1 / 0"),
         "deleted": edited(teacher, t_06=None),
+        "lesson": edited(teacher, t_02="base, word, profile = 0, 'x', 'full'", t_05="print('Exercise 1: correct.')"),
         "loop": edited(teacher, t_06="while True:\n    pass"),
         "foreign": teacher_notebook(prefix="nb02"),
     }
@@ -129,11 +131,11 @@ def test_the_command_writes_the_table_and_prints_the_scores(graded):
     process, rows, submissions = graded
     assert process.returncode == 0, process.stderr
     assert rows[0] == ["student", "exercise", "passed", "message"] and len(rows) == 1 + 3 * len(EXPECTED)
-    assert "Grading 10 submission(s) against tiny.ipynb, exercises 1, 2, 3: smoke profile, at most 8 s each." \
+    assert "Grading 11 submission(s) against tiny.ipynb, exercises 1, 2, 3: smoke profile, at most 8 s each." \
         in process.stdout
     for line in ["  alice: 3/3", "  stub: 0/3", "  wrong: 2/3", "  loop: 1/3", "  broken: 0/3",
-                 "  exercise 1: passed by 5 of 10", "  exercise 2: passed by 3 of 10",
-                 "  exercise 3: passed by 5 of 10",
+                 "  exercise 1: passed by 6 of 11", "  exercise 2: passed by 4 of 11",
+                 "  exercise 3: passed by 6 of 11",
                  f"wrote {submissions / 'grades.csv'}"]:
         assert line in process.stdout
     assert sorted(p.name for p in submissions.iterdir() if p.name.startswith(".")) == [".hidden.ipynb"]  # no temp
@@ -157,31 +159,46 @@ def test_exercises_are_found_by_their_self_checks_in_either_edition():
         assert len(exercises) == 8 and exercises[0]["answer_id"] == "nb04-09"  # build_model, in the lesson
     tiny = grader.find_exercises(teacher_notebook())
     assert [e["ids"] for e in tiny] == [["t-04", "t-05"], ["t-06", "t-07"], ["t-08", "t-09"]]
-    assert grader.lesson_ids(teacher_notebook(), tiny) == ["t-02"]
 
 
 @pytest.mark.parametrize("deleted, reasons", [
-    ("t-05", {1: "not graded: the teacher's code cell t-05 (its self-check) is missing"}),
-    ("t-02", {n: "not graded: the teacher's code cell t-02 (before the exercises, which every exercise may depend on) "
-                 "is missing" for n in (1, 2, 3)}),
-    ("t-03", {}),  # a markdown cell: nothing runs in it
+    ("t-04", {1: "not graded: its answer cell t-04 is missing"}),
+    ("t-05", {}),  # a self-check: the teacher's comes back
+    ("t-02", {}),  # a lesson cell: the teacher's comes back
+    ("t-03", {}),  # a markdown cell
 ])
-def test_a_deleted_cell_fails_the_exercises_it_belongs_to(deleted, reasons):
+def test_only_a_deleted_answer_cell_fails_its_exercise_the_teachers_cells_come_back(deleted, reasons):
     teacher = teacher_notebook()
     submission = edited(teacher, **{deleted.replace("-", "_"): None})
-    assert grader.deleted_cells(teacher, grader.find_exercises(teacher), submission, "tiny.ipynb") == reasons
+    run, found = grader.graded_notebook(teacher, grader.find_exercises(teacher), submission, "tiny.ipynb")
+    assert found == reasons
+    assert [cell.id for cell in run.cells] == [cell.id for cell in teacher.cells if cell.id not in reasons.get(1, "")]
 
 
-def test_a_cell_made_markdown_is_missing_unless_it_is_a_self_check_which_comes_back():
+def test_the_run_is_the_teachers_notebook_with_the_students_answers_and_added_cells():
     teacher = teacher_notebook()
-    exercises = grader.find_exercises(teacher)
+    submission = with_cell_before(edited(teacher, t_02="base = 0", t_04="double = 1", t_05="pass"), "t-04", "x = 1")
+    submission.cells.insert(0, nbformat.v4.new_code_cell("y = 2", id="own-0"))
+    submission.cells.insert(5, nbformat.v4.new_markdown_cell("my notes", id="notes"))  # markdown: not run
+    run, reasons = grader.graded_notebook(teacher, grader.find_exercises(teacher), submission, "tiny.ipynb")
+    assert reasons == {}
+    assert [cell.id for cell in run.cells] == ["own-0", "t-01", "t-02", "t-03", "own-1", *teacher_ids()[3:]]
+    sources = {cell.id: cell.source for cell in run.cells}
+    assert (sources["t-02"], sources["t-04"], sources["t-05"]) == (LESSON, "double = 1", teacher.cells[4].source)
+
+
+def teacher_ids():
+    return [cell.id for cell in teacher_notebook().cells]
+
+
+def test_an_answer_cell_made_markdown_is_missing_a_self_check_made_markdown_comes_back():
+    teacher = teacher_notebook()
     submission = copy.deepcopy(teacher)
-    for index in (3, 4):  # t-04 and t-05: exercise 1's answer and self-check
+    for index in (3, 6):  # t-04, exercise 1's answer, and t-07, exercise 2's self-check
         submission.cells[index] = nbformat.v4.new_markdown_cell("pass", id=teacher.cells[index].id)
-    assert grader.deleted_cells(teacher, exercises, submission, "tiny.ipynb") == {
-        1: "not graded: the teacher's code cell t-04 (its answer) is missing"}
-    grader.restore_self_checks(submission, exercises)
-    assert submission.cells[4] == teacher.cells[4] and submission.cells[3].cell_type == "markdown"
+    run, reasons = grader.graded_notebook(teacher, grader.find_exercises(teacher), submission, "tiny.ipynb")
+    assert reasons == {1: "not graded: its answer cell t-04 is missing"}
+    assert run.cells[5] == teacher.cells[6]
 
 
 def test_a_notebook_without_cell_ids_cannot_be_matched():
@@ -189,7 +206,7 @@ def test_a_notebook_without_cell_ids_cannot_be_matched():
     for cell in (old := copy.deepcopy(teacher)).cells:
         del cell["id"]
     with pytest.raises(grader.Ungradable, match="its cells have no ids"):
-        grader.deleted_cells(teacher, grader.find_exercises(teacher), old, "tiny.ipynb")
+        grader.graded_notebook(teacher, grader.find_exercises(teacher), old, "tiny.ipynb")
 
 
 @pytest.fixture()

@@ -53,14 +53,26 @@ def test_unknown_profile_lists_the_options(name):
         get_profile(name)
     message = str(info.value)
     assert repr(name) in message
-    assert "full, smoke" in message
+    assert "full, grading, smoke" in message
     assert PROFILE_ENV_VAR in message
 
 
 def test_unknown_profile_from_env_var(monkeypatch):
     monkeypatch.setenv(PROFILE_ENV_VAR, "quick")
-    with pytest.raises(ValueError, match=r"'quick'.*full, smoke"):
+    with pytest.raises(ValueError, match=r"'quick'.*full, grading, smoke"):
         get_profile()
+
+
+@pytest.mark.parametrize(("name", "expected", "smoke", "floors"), [
+    ("full", 1, False, True), ("grading", 3, True, True), ("smoke", 2, True, False)])
+def test_each_profile_chooses_its_value_and_says_whether_it_is_small_and_has_floors(name, expected, smoke, floors):
+    profile = PROFILES[name]
+    assert profile.choose(full=1, smoke=2, grading=3) == expected
+    assert (profile.smoke, profile.floors) == (smoke, floors)
+
+
+def test_grading_chooses_smokes_value_where_it_has_none_of_its_own():
+    assert PROFILES["grading"].choose(full=1, smoke=2) == 2
 
 
 def test_profiles_are_frozen():
@@ -151,12 +163,13 @@ def test_str_mentions_the_name():
     assert "all the data" in str(FULL)
     text = str(SMOKE)
     assert text.startswith("smoke")
-    assert "at most 2,000 training images" in text
+    assert "at most 2,000 images" in text
     assert "1 epoch:" in text
 
 
 def test_str_plural_epochs():
-    assert "and 3 epochs:" in str(Profile("tiny", train_size=10, test_size=5, max_epochs=3))
+    assert ", 3 epochs:" in str(Profile("tiny", train_size=10, test_size=5, max_epochs=3))
+    assert ", 1 epoch:" in str(SMOKE)
 
 
 # --------------------------------------------------------------------------- set_seed
@@ -218,17 +231,20 @@ def test_smoke_is_true_only_in_the_smoke_profile():
     assert SMOKE.smoke and not FULL.smoke
 
 
-def test_setup_prints_one_line_each_and_returns_the_profile(monkeypatch, capsys, keep_the_precision_policy):
+def test_setup_prints_one_line_in_full_and_the_profile_too_elsewhere(monkeypatch, capsys, keep_the_precision_policy):
     import keras
 
     from lab_utils.session import setup
 
+    monkeypatch.delenv("LAB_THREADS", raising=False)
+    monkeypatch.setenv(PROFILE_ENV_VAR, "full")
+    assert setup(seed=3, float32=True) is FULL
+    [line] = capsys.readouterr().out.splitlines()
+    assert "TensorFlow" in line and "float32 (forced)" in line and line.endswith("seed 3")
+    assert keras.mixed_precision.global_policy().name == "float32"
     monkeypatch.setenv(PROFILE_ENV_VAR, "smoke")
     assert setup(seed=3, float32=True) is SMOKE
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["Versions", "Profile", "Precision", "Threads", "Seed"]
-    assert "float32" in lines[2] and lines[4].split()[1] == "3"
-    assert keras.mixed_precision.global_policy().name == "float32"
+    assert capsys.readouterr().out.splitlines()[1:] == [f"Profile:   {SMOKE}"]
     first = np.random.rand()
     setup(seed=3, float32=True)
     assert np.random.rand() == first, "the seed is set: the same draws again"

@@ -78,12 +78,49 @@ def test_student_edition_is_valid_and_leaks_no_solution(path):
             leaked = set(solution_lines(t_cell.source)) & {line.strip() for line in s_cell.source.splitlines()}
             assert not leaked, f"solution lines leak into the student edition: {leaked}"
         else:
-            kept = edition.HIDDEN_TESTS.sub("", edition.TEST_MARKER.sub("", t_cell.source))
-            assert s_cell.source == kept, "only test markers and hidden tests are taken out"
+            kept = edition.strip_profile(edition.HIDDEN_TESTS.sub("", edition.TEST_MARKER.sub("", t_cell.source)))
+            assert s_cell.source == kept, "only test markers, hidden tests and the profile's branches are taken out"
             assert "HIDDEN TESTS" not in s_cell.source
     assert edition.BEGIN not in nbformat.writes(student) and edition.END not in nbformat.writes(student)
     assert "NBVAL" not in "".join(cell.source for cell in student.cells), "nbval's markers are for the tests only"
     assert exercises >= 2, "every notebook ends with at least two exercises"
+
+
+def test_the_profiles_branches_become_the_full_profiles_code():
+    teacher = """train_size, epochs = 6_000, 2
+if profile.smoke:  # the quick runs
+    train_size, epochs = 400, profile.choose(full=9, smoke=1)
+gap = profile.choose(full=0.03,
+                     smoke=1.0)  # three points × 1
+if profile.floors:
+    assert accuracy > profile.choose(full=0.96, grading=0.5, smoke=0.0), f"{accuracy:.0%} × 1"
+if not profile.smoke:
+    for run in runs:
+        assert run > 0
+print(profile.smoke)"""
+    assert edition.strip_profile(teacher) == """train_size, epochs = 6_000, 2
+gap = 0.03  # three points × 1
+assert accuracy > 0.96, f"{accuracy:.0%} × 1"
+for run in runs:
+    assert run > 0
+print(profile.smoke)"""
+    with pytest.raises(ValueError, match="cell 3: profile.choose.* without full="):
+        edition.strip_profile("x = profile.choose(smoke=1)", "cell 3")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_student_reads_no_profile_talk_and_answer_cells_have_no_profile_code(path):
+    teacher = nbformat.read(path, as_version=4)
+    student = edition.make_student_notebook(teacher)
+    for cell in student.cells:
+        if cell.cell_type == "markdown":
+            assert not re.search(r"\b(smoke|profile|LAB_PROFILE)\b", cell.source), cell.source
+        elif "lab.setup(" not in cell.source:
+            assert "profile" not in cell.source, cell.source
+            assert edition.parse_cell(cell.source) is not None, cell.source
+    for cell in teacher.cells:  # grading runs the student's answer cells as they are: their code must be full's
+        if edition.BEGIN in cell.source:
+            assert "profile" not in cell.source, f"{cell.id}: move the profile's code to a cell before the answer"
 
 
 def test_test_markers_are_taken_out_whole_lines_only():

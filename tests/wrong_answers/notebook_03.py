@@ -1,10 +1,13 @@
 """Notebook 03 (what the CNN sees): wrong answers that each self-check must reject."""
 
 
-def _tape(score="logits[0, y_test[0]]", logits="hidden @ output.kernel + output.bias", absolute=True):
-    """Return an answer to exercise 1 as the solution writes it, with the score, the logits or the abs changed."""
+def _tape(score="logits[0, y_test[0]]", logits="hidden @ output.kernel + output.bias", absolute=True,
+          reads="output.input"):
+    """Return an answer to exercise 1 as the solution writes it, with the score, the logits, the abs or the layer
+    read changed."""
     gradient = "tape.gradient(score, x).numpy()"
     return f"""
+read_hidden = keras.Model(inputs=model.inputs[0], outputs={reads})
 with tf.GradientTape() as tape:
     tape.watch(x)
     hidden = tf.cast(read_hidden(x, training=False), "float32")
@@ -50,6 +53,8 @@ WRONG = {
         "the gradient's sign kept (no absolute value)": _tape(absolute=False),
         "the sum of all ten logits": _tape(score="tf.reduce_sum(logits)"),
         "the logit of the next test digit's class": _tape(score="logits[0, y_test[1]]"),
+        "read_hidden is the whole network (its probabilities), not the 500 activations": _tape(
+            reads="model.layers[-1].output", logits="hidden", score="tf.math.log(logits[0, y_test[0]])"),
     },
     2: {
         "read with dropout on (training=True)": _pool2(training="True"),
