@@ -158,8 +158,8 @@ def load_prepared_networks(folder: str, pattern: str = "*.keras") -> list:
 
 
 def display_path(path: Path) -> str:
-    """A path relative to the repository when it is inside it (shorter, and the same on every machine)."""
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
+    """A path relative to the repository or to $LAB_ARTIFACTS_DIR, else its name: never one machine's folders."""
+    for root, prefix in ((REPO_ROOT, ""), (artifacts_dir(), f"${ARTIFACTS_ENV_VAR}/")):
+        if Path(path).resolve().is_relative_to(root.resolve()):
+            return (prefix + str(Path(path).resolve().relative_to(root.resolve()))).removesuffix("/.")
+    return Path(path).name

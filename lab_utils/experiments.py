@@ -1,6 +1,7 @@
 """Plots of experiments: a sweep's runs by knob (notebook 04) and a learning-rate schedule (notebook 05)."""
 import difflib
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -65,8 +66,7 @@ def plot_sweep(runs: pd.DataFrame, knob: str, *, against="auto", title=None) -> 
                    label="one run (seed)" if position == 0 else None)
         ax.errorbar(position, points.mean(), yerr=points.std(ddof=1) if len(points) > 1 else 0.0, fmt="_",
                     markersize=18, capsize=6, color="black", zorder=3, label="mean ± std" if position == 0 else None)
-    long = max(map(len, order)) > 8
-    ax.set_xticks(range(len(order)), order, rotation=20 if long else 0, ha="right" if long else "center")
+    ax.set_xticks(range(len(order)), [textwrap.fill(s, 10) for s in order], fontsize="small")  # wrapped: no overlap
     ax.set_xlim(-0.6, len(order) - 0.4)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     label_axes(ax, knob, "test accuracy", f"Test accuracy by {knob} ({len(runs)} runs)")

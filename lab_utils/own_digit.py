@@ -15,7 +15,7 @@ from .plots import WRONG, label_axes, message_figure, titled
 STEP_TITLES = {"grayscale": "1 · grayscale", "polarity": "2 · white ink on black", "cropped": "3 · cropped to the ink",
                "scaled_20x20": "4 · scaled into 20×20", "centred_28x28": "5 · centred in 28×28"}
 CANVAS_HINT = ("No drawing canvas here: it needs the optional package ipycanvas. To draw in the notebook, run `pip "
-               "install ipycanvas` and restart the kernel (on Colab, also run `from google.colab import output; "
+               "install ipycanvas`, restart the kernel and reload the browser page (on Colab, also run `from google.colab import output; "
                "output.enable_custom_widget_manager()`). Or draw your digit in any paint program, save it as PNG or "
                "JPEG, and set `path` above to the file.")
 _PREDICTED, _OTHER, _MARK = "tab:blue", "0.75", "tab:red"  # _MARK: the centre of mass

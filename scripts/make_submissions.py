@@ -1,7 +1,7 @@
 """Make a class of generated submissions of one notebook, to try grading before the students hand theirs in.
 
     python scripts/make_submissions.py notebooks/04_experiments.ipynb --out /tmp/class-04
-    python scripts/grade.py /tmp/class-04 --notebook notebooks/04_experiments.ipynb --profile smoke --out /tmp/04.csv
+    python scripts/grade.py /tmp/class-04 --notebook notebooks/04_experiments.ipynb --out /tmp/04.csv
 
 Each student's notebook (student-01.ipynb, ...) is the teacher's with each exercise's answer cell replaced by one of:
 the teacher's solution, the student edition's stub, or one of the wrong answers catalogued for that exercise in

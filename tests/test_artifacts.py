@@ -199,7 +199,9 @@ def test_a_prepared_network_in_a_read_only_share_is_loaded(tiny_model, read_only
     artifacts.save_model_atomic(tiny_model, share / "seed_cnn_tiny.keras")
     share.chmod(0o555)
     lab.trained_seed_cnn(profiles.Profile("tiny", train_size=256, test_size=100, max_epochs=1))
-    assert f"Loaded the trained seed CNN from {share / 'seed_cnn_tiny.keras'}" in capsys.readouterr().out
+    printed = capsys.readouterr().out  # the share named by its variable: no machine's folders in a notebook's output
+    assert "Loaded the trained seed CNN from $LAB_ARTIFACTS_DIR/seed_cnn_tiny.keras" in printed
+    assert str(share) not in printed
     assert not (repo / "artifacts" / "seed_cnn_tiny.keras").exists()
 
 
@@ -249,7 +251,7 @@ def test_two_processes_saving_one_network_at_once_leave_a_whole_file(tmp_path):
     import sys
     import time
 
-    rounds = 20
+    rounds = 8
     script = tmp_path / "saver.py"
     script.write_text(SAVER)
     workers = [subprocess.Popen([sys.executable, str(script), who, str(tmp_path), str(rounds)]) for who in "12"]

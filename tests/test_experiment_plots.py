@@ -135,3 +135,9 @@ def test_plot_schedule_of_a_constant_rate_is_flat():
 def test_plot_schedule_refuses_bad_input(args, kwargs, error, message):
     with pytest.raises(error, match=message):
         plot_schedule(*args, **kwargs)
+
+
+def test_long_category_labels_are_wrapped_so_that_neighbours_do_not_overlap(runs):
+    fig = plot_sweep(runs[runs.knob == "architecture"], "architecture", against=None)
+    lines = [line for label in tick_labels(fig.axes[0]) for line in label.splitlines()]
+    assert max(map(len, lines)) <= 10 and len(lines) > len(tick_labels(fig.axes[0]))

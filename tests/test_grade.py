@@ -27,7 +27,7 @@ ANSWERS = ["### BEGIN SOLUTION\ndouble = 2 * base\n### END SOLUTION",
 CHECKS = ["# Self-check for exercise 1\nassert double == 2 * base, f'double should be {2 * base}, got {double}'",
           "# Self-check for exercise 2\nassert shout == 'HELLO', f'shout should be HELLO, got {shout!r}'",
           "# Self-check for exercise 3\nassert mode == 'smoke', f'mode should be the profile, got {mode!r}'"]
-TIMEOUT = 8  # seconds per notebook: the tiny notebook needs well under one, the infinite loop all of them
+TIMEOUT = 6  # seconds per notebook: the tiny notebook needs well under one, the infinite loop all of them
 
 
 def teacher_notebook(prefix="t"):
@@ -131,7 +131,7 @@ def test_the_command_writes_the_table_and_prints_the_scores(graded):
     process, rows, submissions = graded
     assert process.returncode == 0, process.stderr
     assert rows[0] == ["student", "exercise", "passed", "message"] and len(rows) == 1 + 3 * len(EXPECTED)
-    assert "Grading 11 submission(s) against tiny.ipynb, exercises 1, 2, 3: smoke profile, at most 8 s each." \
+    assert f"Grading 11 submission(s) against tiny.ipynb, exercises 1, 2, 3: smoke profile, at most {TIMEOUT} s each." \
         in process.stdout
     for line in ["  alice: 3/3", "  stub: 0/3", "  wrong: 2/3", "  loop: 1/3", "  broken: 0/3",
                  "  exercise 1: passed by 6 of 11", "  exercise 2: passed by 4 of 11",

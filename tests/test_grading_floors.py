@@ -1,4 +1,4 @@
-"""The grading profile's accuracy floors: each one calibrated (results/grading_floors.csv) and passed by the solution."""
+"""The grading profile's accuracy floors: each calibrated (results/grading_floors.csv) and passed by the solution."""
 import ast
 import csv
 from pathlib import Path

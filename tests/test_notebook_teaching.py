@@ -95,3 +95,37 @@ def test_nothing_wider_than_the_page(path):
                 for line in re.sub(r"\x1b\[[0-9;]*m", "", out.text).splitlines():  # without the colour codes
                     assert len(line) <= MAX_WIDTH, (
                         f"code cell {index} prints a line of {len(line)} characters: {line[:60]}...")
+
+
+MACHINE_PATH = re.compile(r"(?<![\w.$~/])/(?:srv|home|root|tmp|work|Users|mnt|opt|var|data)/")
+DEFAULT_MODEL_NAME = re.compile(r'Model: "(?:sequential|functional|model)(?:_\d+)?"')
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_output_shows_a_machines_folders_or_a_default_model_name(path):
+    for index, cell in enumerate(cells(path, "code")):
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", "")) + "".join(
+                "".join(value) for kind, value in output.get("data", {}).items() if kind.startswith("text/"))
+            assert not MACHINE_PATH.search(text), f"code cell {index} prints a machine's path: {text[:200]}"
+            assert not DEFAULT_MODEL_NAME.search(text), (
+                f"code cell {index} shows a model with Keras's default name: give it name=... where it is built")
+
+
+def test_the_post_its_course_and_mnists_paper_are_credited_where_a_reader_meets_them():
+    post, course = "Сверточная нейронная сеть для распознавания рукописных цифр MNIST", "sozykin/dlpython_course"
+    notebook_02 = nbformat.read(NOTEBOOKS[2], as_version=4).cells[0].source
+    for name, text in [("README.md", (ROOT / "README.md").read_text(encoding="utf-8")), ("notebook 02", notebook_02),
+                       ("the teacher guide", (ROOT / "docs" / "teacher_guide.md").read_text(encoding="utf-8"))]:
+        assert post in " ".join(text.split()) and course in text, f"{name} does not name the post and its code"
+    paper = "Gradient-based learning applied to document recognition"
+    notebook_00 = " ".join(cell.source for cell in nbformat.read(NOTEBOOKS[0], as_version=4).cells)
+    assert paper in " ".join(notebook_00.split()), "notebook 00 does not cite MNIST's paper where it describes MNIST"
+    assert paper in " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_set_up_cell_prints_one_line(path):
+    [setup] = [cell for cell in cells(path, "code") if "lab.setup(" in cell.source]
+    printed = shown_text(setup).strip().splitlines()
+    assert len(printed) == 1 and "TensorFlow" in printed[0], f"the set-up cell prints {printed}"
