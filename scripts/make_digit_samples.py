@@ -59,8 +59,19 @@ def figure_eight(n: int = 160) -> list[Point]:
     return list(zip(x, y))
 
 
-def digit_strokes(label: int) -> list[list[Point]]:
-    """The pen strokes of one handwritten digit, MNIST-style (a 7 without a bar, a 1 as one stroke)."""
+def digit_strokes(label: int, shape: str = "") -> list[list[Point]]:
+    """The pen strokes of one handwritten digit, MNIST-style (a 7 without a bar, a 1 as one stroke), or in ``shape``."""
+    if (label, shape) == (7, "barred"):  # the continental 7: a bar across its stem and a foot curled to the right
+        return [bezier((0.03, 0.12), (0.15, 0.0), (0.40, 0.06), (0.62, 0.03))
+                + bezier((0.62, 0.03), (0.45, 0.35), (0.08, 0.78), (0.08, 0.94))[1:]
+                + bezier((0.08, 0.94), (0.12, 1.02), (0.45, 0.94), (0.66, 0.96))[1:],
+                line((0.14, 0.50), (0.60, 0.47))]
+    if (label, shape) == (4, "closed"):  # a 4 closed at the top by a rounded stroke, its bar barely past the stem
+        return [bezier((0.50, 0.02), (0.10, 0.05), (-0.02, 0.45), (0.06, 0.56))
+                + line((0.06, 0.56), (0.56, 0.54))[1:],
+                bezier((0.50, 0.02), (0.50, 0.35), (0.49, 0.70), (0.48, 1.0))]
+    if shape:
+        raise ValueError(f"no shape {shape!r} for the digit {label}")
     if label == 0:
         return [arc(0.32, 0.5, 0.29, 0.48, -105, 262)]
     if label == 1:
@@ -114,6 +125,9 @@ class Sample:
     slant: float = 0.15  # forward lean, as a shear of x by y
     texture: float = 0.0  # paper grain, 0..1
     chalk: bool = False  # broken, grainy strokes
+    shape: str = ""  # a shape MNIST's writers seldom made (see digit_strokes), for the hard samples
+    shadow: float = 0.0  # a shadow darkening the paper's left edge, 0..1
+    kind: str = "digit"  # the file name's start: "digit" for the ten, "hard" for the ones notebook 06 diagnoses
 
 
 SAMPLES = [
@@ -127,6 +141,13 @@ SAMPLES = [
     Sample(7, "chalk", (400, 300), 0.55, (0.40, 0.40), 0.13, (240, 240, 230), (35, 45, 40), fmt="JPEG", chalk=True),
     Sample(8, "transparent", (240, 240), 0.70, (0.50, 0.50), 0.11, (15, 15, 60), (0, 0, 0), mode="RGBA"),
     Sample(9, "white_on_black", (256, 256), 0.65, (0.45, 0.50), 0.13, (250,), (5,), mode="L", slant=0.22),
+    # The hard ones: each differs from MNIST in one way that the preprocessing cannot undo (notebook 06 diagnoses them).
+    Sample(7, "barred", (300, 240), 0.62, (0.50, 0.50), 0.11, (25,), (245,), mode="L", shape="barred", kind="hard"),
+    Sample(4, "closed_top", (300, 240), 0.62, (0.50, 0.50), 0.11, (25,), (245,), mode="L", shape="closed",
+           kind="hard"),
+    Sample(8, "thin_faint", (600, 450), 0.45, (0.50, 0.50), 0.012, (205,), (240,), mode="L", kind="hard"),
+    Sample(2, "shadow", (400, 300), 0.55, (0.58, 0.50), 0.11, (30,), (235,), fmt="JPEG", mode="L", shadow=0.7,
+           kind="hard"),
 ]
 
 
@@ -170,7 +191,7 @@ def draw_mask(sample: Sample, rng: np.random.Generator) -> np.ndarray:
     cx, cy = sample.centre[0] * width * SUPERSAMPLE, sample.centre[1] * height * SUPERSAMPLE
     angle = math.radians(rng.uniform(-4, 4))
     pen = max(SUPERSAMPLE, sample.pen * digit_height * rng.uniform(0.9, 1.1))
-    for stroke in digit_strokes(sample.label):
+    for stroke in digit_strokes(sample.label, sample.shape):
         p = np.asarray(stroke, dtype=float)
         p = wobble(p, rng, 0.016)
         p[:, 0] -= 0.32 + sample.slant * (p[:, 1] - 0.5)  # centre the box, then lean forward
@@ -202,6 +223,9 @@ def render(sample: Sample, rng: np.random.Generator) -> Image.Image:
         grain = blur(grain, 0.8)
         shade = np.linspace(-6.0, 6.0, mask.shape[1], dtype=np.float32)[None, :] * sample.texture
         paper = paper + (grain + shade)[..., None]
+    if sample.shadow:  # a hand's or the phone's shadow over the page's left quarter, darkest at the edge
+        ramp = np.clip(1.0 - np.arange(mask.shape[1]) / (0.25 * mask.shape[1]), 0.0, 1.0) ** 1.5
+        paper = paper * (1.0 - sample.shadow * ramp)[None, :, None]
     pixels = paper * (1.0 - mask[..., None]) + ink * mask[..., None]
     pixels = np.clip(np.round(pixels), 0, 255).astype(np.uint8)
     if pixels.shape[2] == 1:
@@ -220,7 +244,7 @@ def encode(image: Image.Image, fmt: str) -> bytes:
 
 
 def file_name(sample: Sample) -> str:
-    return f"digit_{sample.label}_{sample.style}.{'jpg' if sample.fmt == 'JPEG' else 'png'}"
+    return f"{sample.kind}_{sample.label}_{sample.style}.{'jpg' if sample.fmt == 'JPEG' else 'png'}"
 
 
 def main(argv=None) -> int:

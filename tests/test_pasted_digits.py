@@ -189,7 +189,7 @@ def test_samples_are_what_the_script_draws(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, spec.name, script)  # dataclasses look their module up there
     spec.loader.exec_module(script)
     script.main(["--out", str(tmp_path)])
-    for path in sample_files():
+    for path in sample_files() + sorted(SAMPLES.glob("hard_*")):
         with Image.open(path) as committed, Image.open(tmp_path / path.name) as drawn:
             a, b = (np.asarray(im.convert("RGBA"), dtype=np.float32) for im in (committed, drawn))
         assert a.shape == b.shape and np.abs(a - b).mean() < 1.0, f"{path.name} is not what the script draws"
