@@ -14,34 +14,24 @@ compute in bfloat16 where the CPU has it, so calibrate them with and without LAB
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime
 import json
 import os
-import platform
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # so the command also works before `pip install -e .`
+
+from bench.machine import current_cpu, utc_timestamp  # noqa: E402
+from bench.records import append_run  # noqa: E402
+
 CSV = ROOT / "results" / "grading_floors.csv"
-COLUMNS = ("notebook", "exercise", "quantity", "value", "floor", "margin", "precision", "cpu", "finished_utc")
 FLOORS = {  # notebook: (exercise, the quantity the self-check bounds, its floor), as the kernel holds them at the end
     "01": [(3, "momentum_accuracy", "test_accuracy"), (4, "small_accuracy", "floor")],
     "02": [(4, "my_accuracy", "floor")],
     "03": [(5, "probe_accuracy", "floor")],
     "04": [(4, "my_val", "goal")],
 }
-
-
-def cpu_name() -> str:
-    """Return the CPU's model name and whether it has bfloat16 instructions, as /proc/cpuinfo says."""
-    try:
-        lines = Path("/proc/cpuinfo").read_text(errors="replace").splitlines()
-    except OSError:
-        return platform.processor() or "unknown"
-    name = next((line.partition(":")[2].strip() for line in lines if line.startswith("model name")), "unknown")
-    flags = next((line.partition(":")[2].split() for line in lines if line.startswith("flags")), [])
-    return f"{name} ({'AVX512-BF16' if 'avx512_bf16' in flags else 'no bfloat16'})"
 
 
 def measure(stem: str) -> list[dict]:
@@ -59,13 +49,13 @@ def measure(stem: str) -> list[dict]:
     os.environ["LAB_PROFILE"] = "grading"
     NotebookClient(nb, timeout=1200, allow_errors=True, resources={"metadata": {"path": str(path.parent)}}).execute()
     values = json.loads(nb.cells[-1].outputs[-1]["text"])
-    precision, finished = values.pop("precision"), datetime.datetime.now(datetime.timezone.utc)
+    precision, cpu, finished = values.pop("precision"), current_cpu(), utc_timestamp()
     rows = []
     for key, (value, floor) in values.items():
         exercise, name = key.split(":")
         rows.append({"notebook": stem, "exercise": exercise, "quantity": name, "value": f"{value:.4f}",
                      "floor": f"{floor:.4f}", "margin": f"{value - floor:+.4f}", "precision": precision,
-                     "cpu": cpu_name(), "finished_utc": finished.strftime("%Y-%m-%dT%H:%M:%SZ")})
+                     "cpu": cpu, "finished_utc": finished})
     return rows
 
 
@@ -79,14 +69,8 @@ def main(argv=None) -> int:
         parser.error(f"no floors to calibrate in {', '.join(unknown)}: choose from {', '.join(FLOORS)}")
     for stem in args.notebooks or FLOORS:
         rows = measure(stem)
-        old = list(csv.DictReader(CSV.open(newline="", encoding="utf-8"))) if CSV.is_file() else []
-        tmp = CSV.with_suffix(".tmp")
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(old + rows)
-        tmp.replace(CSV)
         for row in rows:
+            append_run(CSV, row)  # atomically, one row at a time
             print(f"{stem} exercise {row['exercise']}: {row['quantity']} = {row['value']} against the floor "
                   f"{row['floor']} ({row['precision']})", flush=True)
     return 0
